@@ -1,0 +1,2 @@
+-- Run by `odoo-bin neutralize` and on database duplicates made for testing: a copy
+-- of production must never talk to DCX nor accept its tokens and secrets.

@@ -1,0 +1,1 @@
+"""Odoo-free helpers of dcx_crm (stdlib + phonenumbers + requests only)."""
