@@ -18,8 +18,35 @@
         "security/dcx_crm_security.xml",
         "security/ir.model.access.csv",
         "views/res_config_settings_views.xml",
+        "views/res_config_settings_softphone_views.xml",
+        "views/res_users_softphone_views.xml",
+        "views/res_partner_softphone_views.xml",
         "views/dcx_menus.xml",
+        "data/ir_cron.xml",
+        "views/dcx_call_views.xml",
+        "views/dcx_webhook_event_views.xml",
+        "views/dcx_call_partner_views.xml",
+        "data/dcx_api_data.xml",
+        "views/dcx_access_token_views.xml",
+        "views/dcx_form_field_views.xml",
     ],
-    "demo": [],
-    "assets": {},
+    "demo": [
+        "demo/dcx_demo.xml",
+        "demo/dcx_softphone_demo.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "dcx_crm/static/lib/strophe/strophe.umd.min.js",
+            "dcx_crm/static/src/lib/*.js",
+            "dcx_crm/static/src/services/*.esm.js",
+            "dcx_crm/static/src/components/**/*",
+            "dcx_crm/static/src/scss/*.scss",
+        ],
+        "web.assets_unit_tests": [
+            "dcx_crm/static/tests/**/*.test.js",
+        ],
+        "web.assets_tests": [
+            "dcx_crm/static/tests/tours/**/*.js",
+        ],
+    },
 }

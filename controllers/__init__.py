@@ -1,1 +1,4 @@
 from . import common
+from . import api
+from . import webhook
+from . import client

@@ -3,3 +3,11 @@ from . import res_config_settings
 from . import res_partner
 from . import res_users
 from . import crm_lead
+from . import dcx_access_token
+from . import dcx_form_field
+from . import dcx_customer_service
+from . import ir_http
+from . import dcx_call
+from . import dcx_call_transcript_segment
+from . import dcx_call_recording
+from . import dcx_webhook_event

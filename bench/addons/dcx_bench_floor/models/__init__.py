@@ -1,0 +1,1 @@
+from . import dcx_bench_floor
