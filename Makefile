@@ -127,17 +127,19 @@ run-reset: postgres ## drop the demo database (DB=dcx_crm_demo), then make run
 test: tools-venv node-modules prosody $(ODOO_TEST_DEPS) ## lint + pure + node (+ Odoo with ODOO_SRC); closing summary line
 	@$(RUN_TESTS) lint pure node odoo
 
-lint: tools-venv node-modules ## ruff, ruff format, pylint-odoo, prettier, eslint, README.rst freshness
-	@$(RUN_TESTS) lint
+# `make lint test-pure test-node` runs the three parts in one go, with one summary line.
+PART_GOALS := $(filter lint test-pure test-node test-odoo,$(MAKECMDGOALS))
+PART_DEPS := tools-venv $(if $(filter lint test-node,$(PART_GOALS)),node-modules) \
+	$(if $(filter test-node,$(PART_GOALS)),prosody) \
+	$(if $(filter test-odoo,$(PART_GOALS)),$(ODOO_TEST_DEPS))
+lint test-pure test-node test-odoo: $(PART_DEPS)
+	@[ "$@" = "$(firstword $(PART_GOALS))" ] || exit 0
+	$(RUN_TESTS) $(patsubst test-%,%,$(PART_GOALS))
 
-test-pure: tools-venv ## pytest lib/tests
-	@$(RUN_TESTS) pure
-
-test-node: node-modules prosody ## node --test tests/node/ (Prosody test when prosody is installed)
-	@$(RUN_TESTS) node
-
-test-odoo: tools-venv $(ODOO_TEST_DEPS) ## Odoo tests on a fresh database (needs ODOO_SRC)
-	@$(RUN_TESTS) odoo
+lint: ## ruff, ruff format, pylint-odoo, prettier, eslint, README.rst freshness
+test-pure: ## pytest lib/tests
+test-node: ## node --test tests/node/ (Prosody test when prosody is installed)
+test-odoo: ## Odoo tests on a fresh database (needs ODOO_SRC)
 
 format: tools-venv node-modules ## rewrite files with ruff (format + fixes) and prettier
 	@cd $(REPO)

@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -46,7 +47,8 @@ from lib import webhook_signature  # noqa: E402
 
 
 def _addons_parent():
-    """A folder holding this addon as ``dcx_crm`` (the repository may be named otherwise)."""
+    """A folder holding this addon as ``dcx_crm`` (the repository may be named
+    otherwise)."""
     if os.environ.get("DCX_ADDONS_PARENT"):
         return os.environ["DCX_ADDONS_PARENT"]
     if os.path.basename(ROOT) == "dcx_crm":
@@ -80,7 +82,9 @@ def percentile(values, pct):
     values = sorted(values)
     if not values:
         return 0.0
-    index = min(len(values) - 1, max(0, int(round(pct / 100.0 * len(values) + 0.5)) - 1))
+    index = min(
+        len(values) - 1, max(0, int(round(pct / 100.0 * len(values) + 0.5)) - 1)
+    )
     return values[index]
 
 
@@ -98,8 +102,15 @@ def ensure_database(db, log):
     mode = "-u" if exists else "-i"
     print(f"{'Updating' if exists else 'Creating'} database {db} ...", flush=True)
     subprocess.run(
-        odoo_cmd(db, mode, "dcx_crm,dcx_bench_floor", "--stop-after-init", "--http-port=8329",
-                 "--gevent-port=8328", "--log-level=warn"),
+        odoo_cmd(
+            db,
+            mode,
+            "dcx_crm,dcx_bench_floor",
+            "--stop-after-init",
+            "--http-port=8329",
+            "--gevent-port=8328",
+            "--log-level=warn",
+        ),
         check=True,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -151,17 +162,48 @@ def meeting_events(index):
     number = f"+32470{index % 500:06d}" if index % 4 else f"+3222{index:06d}"
     base = {"meeting_id": f"m-{mid}", "meeting_info_id": mid}
     start = 1_795_000_000 + index * 60
-    ringing = dict(base, direction="inbound", caller=number, status="ringing",
-                   callee={"jid": "bench@meet.example", "user_id": "u-bench"},
-                   start_time=start, user={"id": "u-bench"})
+    ringing = dict(
+        base,
+        direction="inbound",
+        caller=number,
+        status="ringing",
+        callee={"jid": "bench@meet.example", "user_id": "u-bench"},
+        start_time=start,
+        user={"id": "u-bench"},
+    )
     completed = dict(ringing, status="completed", end_time=start + 95)
-    transcript = dict(base, language="en", summary=f"Summary of {mid}", segments=[
-        {"speaker": number, "start": 0, "end": 2.5, "text": f"Hello, this is about {mid}."},
-        {"speaker": "bench@meet.example", "start": 2.6, "end": 5, "text": "How can I help?"},
-        {"speaker": number, "start": 5.2, "end": 9, "text": "My order has not arrived."},
-    ])
-    recording = dict(base, url=f"https://media.example/rec/{mid}.ogg", duration=95,
-                     mime_type="audio/ogg", size=250_000)
+    transcript = dict(
+        base,
+        language="en",
+        summary=f"Summary of {mid}",
+        segments=[
+            {
+                "speaker": number,
+                "start": 0,
+                "end": 2.5,
+                "text": f"Hello, this is about {mid}.",
+            },
+            {
+                "speaker": "bench@meet.example",
+                "start": 2.6,
+                "end": 5,
+                "text": "How can I help?",
+            },
+            {
+                "speaker": number,
+                "start": 5.2,
+                "end": 9,
+                "text": "My order has not arrived.",
+            },
+        ],
+    )
+    recording = dict(
+        base,
+        url=f"https://media.example/rec/{mid}.ogg",
+        duration=95,
+        mime_type="audio/ogg",
+        size=250_000,
+    )
     return [
         {"type": "meeting_info", "data": ringing},
         {"type": "meeting_info", "data": completed},
@@ -175,8 +217,12 @@ def build_deliveries(meetings, deliveries, seed=7):
     unique = []
     for index in range(meetings):
         for payload in meeting_events(index):
-            unique.append((f"msg_{uuid.UUID(int=rng.getrandbits(128)).hex}",
-                           json.dumps(payload).encode()))
+            unique.append(
+                (
+                    f"msg_{uuid.UUID(int=rng.getrandbits(128)).hex}",
+                    json.dumps(payload).encode(),
+                )
+            )
     extra = max(0, deliveries - len(unique))
     duplicates = [rng.choice(unique) for _ in range(extra)]
     items = unique + duplicates
@@ -185,7 +231,9 @@ def build_deliveries(meetings, deliveries, seed=7):
 
 
 def send_all(url, items, senders, secret=None):
-    """Post ``items`` with ``senders`` threads; return (latencies, statuses, seconds)."""
+    """Post ``items`` with ``senders`` threads.
+
+    Returns (latencies, statuses, seconds)."""
     latencies, statuses = [], {}
     lock = threading.Lock()
     position = [0]
@@ -237,9 +285,12 @@ def wait_http(base_url, timeout=120):
 
 def report(name, latencies, statuses, seconds):
     rate = len(latencies) / seconds if seconds else 0
-    print(f"{name:<8} {len(latencies):>6} requests in {seconds:6.1f} s = {rate:7.1f} req/s"
-          f"   p50 {percentile(latencies, 50) * 1000:6.1f} ms"
-          f"   p95 {percentile(latencies, 95) * 1000:6.1f} ms   statuses {statuses}")
+    print(
+        f"{name:<8} {len(latencies):>6} requests in {seconds:6.1f} s "
+        f"= {rate:7.1f} req/s"
+        f"   p50 {percentile(latencies, 50) * 1000:6.1f} ms"
+        f"   p95 {percentile(latencies, 95) * 1000:6.1f} ms   statuses {statuses}"
+    )
     return rate
 
 
@@ -254,6 +305,8 @@ def main():
     parser.add_argument("--customers", type=int, default=500)
     parser.add_argument("--drain-timeout", type=int, default=600)
     args = parser.parse_args()
+    # SIGTERM (timeout, kill): run the finally clause that stops the server
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
 
     log_path = f"/tmp/{args.db}_server.log"
     secret = webhook_signature.generate_secret()
@@ -262,9 +315,13 @@ def main():
         setup(args.db, secret, args.customers, log)
     items, unique = build_deliveries(args.meetings, args.deliveries)
     expected_segments = args.meetings * 3
-    print(f"{len(items)} deliveries ({unique} distinct, {len(items) - unique} re-sent) for "
-          f"{args.meetings} meetings, {args.senders} sender threads, --workers={args.workers}",
-          flush=True)
+    print(
+        f"{len(items)} deliveries ({unique} distinct, "
+        f"{len(items) - unique} re-sent) for "
+        f"{args.meetings} meetings, {args.senders} sender threads, "
+        f"--workers={args.workers}",
+        flush=True,
+    )
 
     base_url = f"http://127.0.0.1:{args.port}"
     log = open(log_path, "a")  # noqa: SIM115
@@ -274,10 +331,18 @@ def main():
         # the gevent process' requirements (see README)
         server_env["PYTHONPATH"] = os.environ["DCX_BENCH_PYTHONPATH"]
     server = subprocess.Popen(
-        odoo_cmd(args.db, f"--http-port={args.port}", f"--gevent-port={args.port + 1}",
-                 "--http-interface=127.0.0.1", f"--workers={args.workers}",
-                 "--max-cron-threads=1", "--log-level=warn", "--limit-time-real=600",
-                 "--limit-time-cpu=600", "--db_maxconn=32"),
+        odoo_cmd(
+            args.db,
+            f"--http-port={args.port}",
+            f"--gevent-port={args.port + 1}",
+            "--http-interface=127.0.0.1",
+            f"--workers={args.workers}",
+            "--max-cron-threads=1",
+            "--log-level=warn",
+            "--limit-time-real=600",
+            "--limit-time-cpu=600",
+            "--db_maxconn=32",
+        ),
         stdout=log,
         stderr=subprocess.STDOUT,
         env=server_env,
@@ -294,12 +359,17 @@ def main():
         conn = psql(args.db)
         cr = conn.cursor()
         cr.execute("DELETE FROM dcx_bench_floor")
-        hook = send_all(base_url + "/dcx/v1/webhooks/meeting", items, args.senders, secret)
+        hook = send_all(
+            base_url + "/dcx/v1/webhooks/meeting", items, args.senders, secret
+        )
         last_delivery = time.perf_counter()
         print()
         floor_rate = report("floor", *floor)
         hook_rate = report("webhook", *hook)
-        print(f"webhook intake = {hook_rate / floor_rate * 100:.0f} % of the floor", flush=True)
+        print(
+            f"webhook intake = {hook_rate / floor_rate * 100:.0f} % of the floor",
+            flush=True,
+        )
 
         drained = None
         while time.perf_counter() - last_delivery < args.drain_timeout:
@@ -308,8 +378,11 @@ def main():
                 drained = time.perf_counter() - last_delivery
                 break
             time.sleep(0.25)
-        print(f"backlog drained {drained:.1f} s after the last delivery" if drained is not None
-              else f"backlog NOT drained after {args.drain_timeout} s")
+        print(
+            f"backlog drained {drained:.1f} s after the last delivery"
+            if drained is not None
+            else f"backlog NOT drained after {args.drain_timeout} s"
+        )
 
         checks = []
 
@@ -317,33 +390,66 @@ def main():
             cr.execute(query)
             value = cr.fetchone()[0]
             checks.append(value == expected)
-            print(f"  [{'ok' if value == expected else 'FAIL'}] {label}: {value} "
-                  f"(expected {expected})")
+            print(
+                f"  [{'ok' if value == expected else 'FAIL'}] {label}: {value} "
+                f"(expected {expected})"
+            )
 
         print("result checks:")
-        check("calls", "SELECT count(*) FROM dcx_call WHERE meeting_info_id LIKE 'bench-%'",
-              args.meetings)
-        check("distinct meeting_info_id",
-              "SELECT count(DISTINCT meeting_info_id) FROM dcx_call", args.meetings)
-        check("completed calls", "SELECT count(*) FROM dcx_call WHERE state = 'completed'",
-              args.meetings)
-        check("transcript segments", "SELECT count(*) FROM dcx_call_transcript_segment",
-              expected_segments)
+        check(
+            "calls",
+            "SELECT count(*) FROM dcx_call WHERE meeting_info_id LIKE 'bench-%'",
+            args.meetings,
+        )
+        check(
+            "distinct meeting_info_id",
+            "SELECT count(DISTINCT meeting_info_id) FROM dcx_call",
+            args.meetings,
+        )
+        check(
+            "completed calls",
+            "SELECT count(*) FROM dcx_call WHERE state = 'completed'",
+            args.meetings,
+        )
+        check(
+            "transcript segments",
+            "SELECT count(*) FROM dcx_call_transcript_segment",
+            expected_segments,
+        )
         check("recordings", "SELECT count(*) FROM dcx_call_recording", args.meetings)
-        check("event rows (one per distinct delivery id)",
-              "SELECT count(*) FROM dcx_webhook_event", unique)
-        check("events done", "SELECT count(*) FROM dcx_webhook_event WHERE state = 'done'",
-              unique)
-        check("error rows", "SELECT count(*) FROM dcx_webhook_event WHERE state = 'error'", 0)
-        check("calls linked to a customer",
-              "SELECT count(*) FROM dcx_call WHERE partner_id IS NOT NULL",
-              sum(1 for i in range(args.meetings) if i % 4))
-        check("calls without user", "SELECT count(*) FROM dcx_call WHERE user_id IS NULL", 0)
+        check(
+            "event rows (one per distinct delivery id)",
+            "SELECT count(*) FROM dcx_webhook_event",
+            unique,
+        )
+        check(
+            "events done",
+            "SELECT count(*) FROM dcx_webhook_event WHERE state = 'done'",
+            unique,
+        )
+        check(
+            "error rows",
+            "SELECT count(*) FROM dcx_webhook_event WHERE state = 'error'",
+            0,
+        )
+        check(
+            "calls linked to a customer",
+            "SELECT count(*) FROM dcx_call WHERE partner_id IS NOT NULL",
+            sum(1 for i in range(args.meetings) if i % 4),
+        )
+        check(
+            "calls without user",
+            "SELECT count(*) FROM dcx_call WHERE user_id IS NULL",
+            0,
+        )
         accepted = hook[1].get("202 accepted", 0)
         dup = hook[1].get("202 duplicate", 0)
         checks.append(accepted == unique and accepted + dup == len(items))
-        print(f"  [{'ok' if checks[-1] else 'FAIL'}] answers: {accepted} accepted + {dup} "
-              f"duplicate = {accepted + dup} of {len(items)} (0 lost)")
+        print(
+            f"  [{'ok' if checks[-1] else 'FAIL'}] answers: {accepted} accepted "
+            f"+ {dup} "
+            f"duplicate = {accepted + dup} of {len(items)} (0 lost)"
+        )
         ok = all(checks)
         conn.close()
     finally:

@@ -82,6 +82,8 @@ def _service():
 
 
 def _customer_or_404(partner_id):
+    if not 0 < partner_id < 2**31:
+        raise ApiError(404, "Not Found")
     partner = _service()._get(partner_id)
     if not partner:
         raise ApiError(404, "Not Found")

@@ -33,19 +33,31 @@ def _read_body():
     httprequest = request.httprequest
     length = httprequest.content_length
     if length is not None and length > MAX_BODY_BYTES:
-        raise ApiError(413, "Payload too large.", {"body": f"limit {MAX_BODY_BYTES} bytes"})
+        raise ApiError(
+            413, "Payload too large.", {"body": f"limit {MAX_BODY_BYTES} bytes"}
+        )
     raw = httprequest.get_data(cache=True)
     if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "Payload too large.", {"body": f"limit {MAX_BODY_BYTES} bytes"})
+        raise ApiError(
+            413, "Payload too large.", {"body": f"limit {MAX_BODY_BYTES} bytes"}
+        )
     return raw
 
 
 def _authenticate(env, raw):
     """Return (company, delivery id, method) or None; logs the reason."""
     headers = request.httprequest.headers
-    companies = env["res.company"].sudo().search(
-        ["|", ("dcx_webhook_secrets_enc", "!=", False), ("dcx_webhook_bearer_hash", "!=", False)],
-        order="id",
+    companies = (
+        env["res.company"]
+        .sudo()
+        .search(
+            [
+                "|",
+                ("dcx_webhook_secrets_enc", "!=", False),
+                ("dcx_webhook_bearer_hash", "!=", False),
+            ],
+            order="id",
+        )
     )
     reason = "no webhook secret configured"
     if headers.get(webhook_signature.HEADER_SIGNATURE):
@@ -63,7 +75,10 @@ def _authenticate(env, raw):
         for company in companies:
             if company._dcx_check_webhook_bearer(headers.get("Authorization")):
                 delivery_id = (headers.get(webhook_signature.HEADER_ID) or "").strip()
-                if not delivery_id or len(delivery_id) > webhook_signature.MAX_ID_LENGTH:
+                if (
+                    not delivery_id
+                    or len(delivery_id) > webhook_signature.MAX_ID_LENGTH
+                ):
                     delivery_id = f"bearer-{uuid.uuid4()}"
                 return company, delivery_id, "bearer"
         reason = "bearer secret mismatch"
@@ -97,7 +112,9 @@ class DcxWebhookController(http.Controller):
             text = raw.decode("utf-8")
             payload = json.loads(text)
         except (UnicodeDecodeError, ValueError):
-            raise ApiError(400, "The body is not valid JSON.", {"body": "invalid JSON"}) from None
+            raise ApiError(
+                400, "The body is not valid JSON.", {"body": "invalid JSON"}
+            ) from None
         try:
             event_type, raw_type, _data = meeting_payload.parse_envelope(payload)
             normalized = meeting_payload.normalize_event(payload)

@@ -356,7 +356,9 @@ def _record(checker):
         model, res_id = checker.data.get("res_model"), checker.data.get("res_id")
     if model is None and res_id is None:
         return None
-    if not isinstance(model, str) or not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", model):
+    if not isinstance(model, str) or not re.fullmatch(
+        r"[a-z0-9_]+(\.[a-z0-9_]+)+", model
+    ):
         checker.errors[checker.path("record.model")] = "must be a model name"
         return None
     if isinstance(res_id, str) and res_id.isdigit():

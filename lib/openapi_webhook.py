@@ -10,6 +10,8 @@ import copy
 from .meeting_payload import STATES
 
 WEBHOOK_PATH = "/dcx/v1/webhooks/meeting"
+# Paths of the API document are relative to its server URL (``.../dcx/v1``).
+OPENAPI_PATH = "/webhooks/meeting"
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
 _REF = "#/components/schemas/"
@@ -26,7 +28,11 @@ EXAMPLE_MEETING_INFO = {
         "callee": {"jid": "alice@meet.dcx.example", "user_id": "u-42"},
         "direction": "inbound",
         "status": "completed",
-        "user": {"id": "u-42", "email": "alice@example.com", "jid": "alice@meet.dcx.example"},
+        "user": {
+            "id": "u-42",
+            "email": "alice@example.com",
+            "jid": "alice@meet.dcx.example",
+        },
     },
 }
 EXAMPLE_TRANSCRIPTION = {
@@ -37,8 +43,18 @@ EXAMPLE_TRANSCRIPTION = {
         "language": "en",
         "summary": "Customer asks for the invoice of October; agent resends it.",
         "segments": [
-            {"speaker": "+32470123456", "start": 0.0, "end": 3.2, "text": "Hello, I need my invoice."},
-            {"speaker": "alice", "start": 3.4, "end": 6.0, "text": "Sure, I am sending it now."},
+            {
+                "speaker": "+32470123456",
+                "start": 0.0,
+                "end": 3.2,
+                "text": "Hello, I need my invoice.",
+            },
+            {
+                "speaker": "alice",
+                "start": 3.4,
+                "end": 6.0,
+                "text": "Sure, I am sending it now.",
+            },
         ],
     },
 }
@@ -51,7 +67,8 @@ EXAMPLE_RECORDING = {
         "duration": 217.4,
         "mime_type": "audio/ogg",
         "size": 1048576,
-        "checksum": "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "checksum": "sha256:9f86d081884c7d659a2feaa0c55ad015"
+        "a3bf4f1b2b0b822cd15d6c15b0f00a08",
     },
 }
 
@@ -61,7 +78,10 @@ _TIME = {
     "seconds (numbers above 10^11 are read as milliseconds).",
     "type": ["string", "number"],
 }
-_NUMBER = {"type": ["number", "string"], "description": "number >= 0 (numeric strings accepted)"}
+_NUMBER = {
+    "type": ["number", "string"],
+    "description": "number >= 0 (numeric strings accepted)",
+}
 
 
 def _party_schema():
@@ -167,7 +187,11 @@ def schemas():
                 "meeting_id": _ID,
                 "meeting_info_id": _ID,
                 "recording_id": _ID,
-                "url": {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"},
+                "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://",
+                },
                 "duration": _NUMBER,
                 "mime_type": {"type": "string"},
                 "size": {"type": ["integer", "string"]},
@@ -209,18 +233,32 @@ def schemas():
                 },
                 {
                     "properties": {
-                        "type": {"not": {"enum": ["meeting_info", "transcription", "recording"]}}
+                        "type": {
+                            "not": {
+                                "enum": ["meeting_info", "transcription", "recording"]
+                            }
+                        }
                     }
                 },
             ],
-            "examples": [EXAMPLE_MEETING_INFO, EXAMPLE_TRANSCRIPTION, EXAMPLE_RECORDING],
+            "examples": [
+                EXAMPLE_MEETING_INFO,
+                EXAMPLE_TRANSCRIPTION,
+                EXAMPLE_RECORDING,
+            ],
         },
         "DcxWebhookAccepted": {
             "type": "object",
             "required": ["status", "id"],
             "properties": {
-                "status": {"type": "string", "enum": ["accepted", "duplicate", "ignored"]},
-                "id": {"type": "string", "description": "The webhook-id of the delivery."},
+                "status": {
+                    "type": "string",
+                    "enum": ["accepted", "duplicate", "ignored"],
+                },
+                "id": {
+                    "type": "string",
+                    "description": "The webhook-id of the delivery.",
+                },
             },
             "example": {"status": "accepted", "id": "msg_2b7Xq"},
         },
@@ -239,7 +277,10 @@ def _error(description, example):
                     "properties": {
                         "code": {"type": "integer"},
                         "message": {"type": "string"},
-                        "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "errors": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                        },
                     },
                 },
                 "example": example,
@@ -252,7 +293,7 @@ def paths():
     """OpenAPI path item of the webhook endpoint."""
     header = {"in": "header", "required": False, "schema": {"type": "string"}}
     return {
-        WEBHOOK_PATH: {
+        OPENAPI_PATH: {
             "post": {
                 "operationId": "dcxMeetingWebhook",
                 "tags": ["Webhooks"],
@@ -294,7 +335,8 @@ def paths():
                 "responses": {
                     "202": {
                         "description": "Accepted (stored; processed asynchronously), "
-                        "or a duplicate delivery, or an unknown type stored as ignored.",
+                        "or a duplicate delivery, or an unknown type stored as "
+                        "ignored.",
                         "content": {
                             "application/json": {
                                 "schema": {"$ref": _REF + "DcxWebhookAccepted"}
@@ -314,7 +356,8 @@ def paths():
                         {"code": 401, "message": "Unauthorized"},
                     ),
                     "413": _error(
-                        "Body too large.", {"code": 413, "message": "Payload too large."}
+                        "Body too large.",
+                        {"code": 413, "message": "Payload too large."},
                     ),
                 },
             }

@@ -152,7 +152,8 @@ def verify(secrets, headers, body, now=None, tolerance=DEFAULT_TOLERANCE):
         raise WebhookVerificationError("timestamp too far in the future")
     content = f"{msg_id}.{ts}.".encode() + _as_bytes(body)
     expected = [
-        base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()) for key in keys
+        base64.b64encode(hmac.new(key, content, hashlib.sha256).digest())
+        for key in keys
     ]
     # Use the header's timestamp text exactly as sent when it differs (e.g. "0123").
     if timestamp.strip() != str(ts):

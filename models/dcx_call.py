@@ -1,7 +1,7 @@
 import logging
 from datetime import timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -363,10 +363,10 @@ class DcxCall(models.Model):
             }
         )
 
-    def _dcx_apply_events(self, events):
-        """Apply normalized events (lib.meeting_payload) in order; return True if
-        anything changed. Idempotent and order-tolerant (lib.call_state)."""
-        self.ensure_one()
+    def _dcx_merge_events(self, events):
+        """Fold events into the call snapshot (pure, lib.call_state).
+
+        Returns (snapshot, info changed?, new segments or None, recordings)."""
         snap = self._dcx_snapshot()
         info_changed = False
         new_segments = None
@@ -376,9 +376,8 @@ class DcxCall(models.Model):
                 continue  # media past retention are not re-imported
             if event["type"] == "meeting_info":
                 changes = call_state.merge_info(snap, event)
-                if changes:
-                    snap.update(changes)
-                    info_changed = True
+                info_changed |= bool(changes)
+                snap.update(changes)
             elif event["type"] == "transcription":
                 changes = call_state.merge_transcript(snap, event)
                 if "segments" in changes:
@@ -388,13 +387,15 @@ class DcxCall(models.Model):
                 recordings.append(event)
             if event.get("meeting_id") and not snap.get("meeting_id"):
                 snap["meeting_id"] = event["meeting_id"]
+        return snap, info_changed, new_segments, recordings
+
+    def _dcx_snapshot_vals(self, snap, new_segments):
+        """Write values turning the stored call into ``snap``."""
         vals = {}
         for key, fname in _INFO_TO_FIELD.items():
-            value = snap.get(key)
-            current = self[fname] or None
-            if key in ("res_id",):
-                value = value or 0
-                current = current or 0
+            value, current = snap.get(key), self[fname] or None
+            if key == "res_id":
+                value, current = value or 0, current or 0
             if value != current:
                 vals[fname] = value if value is not None else False
         for fname in ("transcript_summary", "language"):
@@ -403,18 +404,24 @@ class DcxCall(models.Model):
         if new_segments is not None:
             key = call_state.transcript_key(new_segments)
             vals["segment_count"], vals["transcript_chars"] = key
+            Segment = self.env["dcx.call.transcript.segment"]
             vals["segment_ids"] = [(5, 0, 0)] + [
-                (0, 0, self.env["dcx.call.transcript.segment"]._dcx_values(seg))
-                for seg in new_segments
+                (0, 0, Segment._dcx_values(seg)) for seg in new_segments
             ]
+        return vals
+
+    def _dcx_apply_events(self, events):
+        """Apply normalized events (lib.meeting_payload) in order; return True if
+        anything changed. Idempotent and order-tolerant (lib.call_state)."""
+        self.ensure_one()
+        snap, info_changed, new_segments, recordings = self._dcx_merge_events(events)
+        vals = self._dcx_snapshot_vals(snap, new_segments)
         changed = bool(vals)
-        if vals:
-            vals["last_event_at"] = fields.Datetime.now()
-            self.write(vals)
         for recording in recordings:
             changed |= self.env["dcx.call.recording"]._dcx_merge(self, recording)
-        if changed and "last_event_at" not in vals:
-            self.last_event_at = fields.Datetime.now()
+        if changed:
+            vals["last_event_at"] = fields.Datetime.now()
+            self.write(vals)
         if info_changed or not self.user_id:
             self._dcx_map_user()
         if info_changed and not self.partner_id:

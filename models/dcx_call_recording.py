@@ -78,7 +78,9 @@ class DcxCallRecording(models.Model):
 
     @api.model
     def _dcx_merge(self, call, event):
-        """Create or complete the recording of ``event`` on ``call``; True if changed."""
+        """Create or complete the recording of ``event`` on ``call``.
+
+        Returns True when something changed."""
         key = call_state.recording_key(event)
         current = self.search(
             [("call_id", "=", call.id), ("recording_key", "=", key)], limit=1

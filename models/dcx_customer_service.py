@@ -19,6 +19,28 @@ PHONE_FIELDS = ("mobile", "phone")
 URL_FIELDS = ("website",)
 TEXT_TYPES = ("char", "text", "html")
 BODY_ALIASES = {"mobile_no": "mobile"}
+OUTPUT_FIELDS = {
+    "name",
+    "email",
+    "mobile",
+    "phone",
+    "dcx_mobile_e164",
+    "dcx_phone_e164",
+    "is_company",
+    "company_name",
+    "parent_id",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+    "lang",
+    "category_id",
+    "active",
+    "create_date",
+    "write_date",
+}
 
 
 def _iso(value):
@@ -72,11 +94,12 @@ class DcxCustomerService(models.AbstractModel):
         """(total_count, partners) of a parsed :mod:`customer_query`."""
         domain = expression.AND([self._customer_domain(), query.domain])
         customers = self._customers()
-        total = customers.search_count(domain)
         partners = customers.search(
             domain, order=query.order, limit=query.limit, offset=query.offset
         )
-        return total, partners
+        if query.offset == 0 and len(partners) < query.limit:
+            return len(partners), partners  # the whole result: no count query
+        return customers.search_count(domain), partners
 
     # --------------------------------------------------------------- template
     @api.model
@@ -166,7 +189,9 @@ class DcxCustomerService(models.AbstractModel):
     @api.model
     def _to_json(self, partners):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-        names = [line.name for line in self.env["dcx.form.field"]._dcx_lines()]
+        names = self.env["dcx.form.field"]._dcx_field_names()
+        stored = {name for name in names if partners._fields[name].store}
+        partners.fetch(list(OUTPUT_FIELDS | stored))
         result = []
         for partner in partners:
             company_name = (

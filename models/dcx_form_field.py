@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 # partner field types the agent form can render
@@ -92,3 +92,23 @@ class DcxFormField(models.Model):
         """Form lines in order, keeping only fields the partner model still has."""
         partner_fields = self.env["res.partner"]._fields
         return self.sudo().search([]).filtered(lambda line: line.name in partner_fields)
+
+    @api.model
+    @tools.ormcache()
+    def _dcx_field_names(self):
+        """Technical names of the form fields, in order (cached: read on every
+        customer serialized by the API)."""
+        return tuple(self._dcx_lines().mapped("name"))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()

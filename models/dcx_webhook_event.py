@@ -20,7 +20,7 @@ CONCURRENCY_ERRORS = (
     pg_errors.DeadlockDetected,
     pg_errors.LockNotAvailable,
 )
-BATCH_SIZE = 500
+BATCH_SIZE = 100  # events per transaction of the processing job
 CRON_TIME_BUDGET = 240  # seconds per cron run before handing over to a new run
 MAX_CONCURRENCY_RETRIES = 5
 
@@ -86,6 +86,14 @@ class DcxWebhookEvent(models.Model):
         concurrency: a delivery committed meanwhile by another worker raises a
         serialization failure here, which Odoo answers by retrying the request.
         """
+        # A re-sent delivery is answered from a plain MVCC read: an INSERT .. ON
+        # CONFLICT on a row that the processing job is updating would wait for
+        # the end of the job's transaction.
+        self.env.cr.execute(
+            SQL("SELECT 1 FROM dcx_webhook_event WHERE delivery_id = %s", delivery_id)
+        )
+        if self.env.cr.fetchone():
+            return None
         now = fields.Datetime.now()
         uid = self.env.uid
         self.env.cr.execute(
@@ -211,7 +219,9 @@ class DcxWebhookEvent(models.Model):
             calls = Call.with_context(active_test=False).search(
                 [("meeting_info_id", "in", list({key[1] for key in groups}))]
             )
-            existing = {(call.company_id.id, call.meeting_info_id): call for call in calls}
+            existing = {
+                (call.company_id.id, call.meeting_info_id): call for call in calls
+            }
         for (company_id, meeting_info_id), items in groups.items():
             events = self.browse([event.id for event, _parsed in items])
             company = self.env["res.company"].browse(company_id)
@@ -220,9 +230,9 @@ class DcxWebhookEvent(models.Model):
                     meeting_id = next(
                         (p["meeting_id"] for _e, p in items if p["meeting_id"]), None
                     )
-                    call = existing.get((company_id, meeting_info_id)) or Call._dcx_get_or_create(
-                        meeting_info_id, company, meeting_id
-                    )
+                    call = existing.get(
+                        (company_id, meeting_info_id)
+                    ) or Call._dcx_get_or_create(meeting_info_id, company, meeting_id)
                     changed = call._dcx_apply_events([parsed for _e, parsed in items])
                     if changed:
                         call._dcx_update_chatter()
@@ -264,7 +274,15 @@ class DcxWebhookEvent(models.Model):
             )
         )
         self.invalidate_recordset(
-            ["state", "attempts", "error", "processed_at", "call_id", "write_date", "write_uid"]
+            [
+                "state",
+                "attempts",
+                "error",
+                "processed_at",
+                "call_id",
+                "write_date",
+                "write_uid",
+            ]
         )
 
     def action_reprocess(self):

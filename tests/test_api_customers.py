@@ -242,7 +242,7 @@ class TestApiCustomers(DcxApiCase):
         self.assertEqual(data["id"], self.anna.id)
         self.assertEqual(data["phone"], "0032 2 555 12 34")
         self.assertEqual(data["phone_e164"], "+3225551234")
-        for missing in (999999999, 0):
+        for missing in (999999999, 0, 2**31, 10**30):
             with self.subTest(id=missing):
                 payload = self.assertError(
                     self.api("GET", f"/customers/{missing}", token=self.token),

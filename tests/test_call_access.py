@@ -11,9 +11,15 @@ class TestCallAccess(DcxWebhookCase):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "DCX Company B"})
         cls.hidden_partner = cls.env["res.partner"].create(
-            {"name": "Customer of B", "phone": "+32 3 444 55 66", "company_id": cls.company_b.id}
+            {
+                "name": "Customer of B",
+                "phone": "+32 3 444 55 66",
+                "company_id": cls.company_b.id,
+            }
         )
-        cls.plain_user = new_test_user(cls.env, login="no_dcx", groups="base.group_user")
+        cls.plain_user = new_test_user(
+            cls.env, login="no_dcx", groups="base.group_user"
+        )
         cls.manager_b = new_test_user(
             cls.env,
             login="dcx_manager_b",
@@ -28,10 +34,16 @@ class TestCallAccess(DcxWebhookCase):
         # another agent's call without customer, a call on a customer of company B
         self.post(self.info("acc-own", caller="+32 9 111 11 11"))
         self.post(self.info("acc-customer", user={"id": "x"}, callee="y"))
-        self.post(self.info("acc-other", caller="+32 9 222 22 22", user={"id": "x"},
-                            callee="y"))
-        self.post(self.info("acc-hidden", caller="+32 3 444 55 66", user={"id": "x"},
-                            callee="y"))
+        self.post(
+            self.info(
+                "acc-other", caller="+32 9 222 22 22", user={"id": "x"}, callee="y"
+            )
+        )
+        self.post(
+            self.info(
+                "acc-hidden", caller="+32 3 444 55 66", user={"id": "x"}, callee="y"
+            )
+        )
         self.process()
         self.own = self.call_of("acc-own")
         self.on_customer = self.call_of("acc-customer")
@@ -59,7 +71,9 @@ class TestCallAccess(DcxWebhookCase):
         self.post(self.transcript("acc-other"))
         self.post(self.transcript("acc-own"))
         self.process()
-        seen = segments.with_user(self.agent).search([("call_id.meeting_info_id", "like", "acc-")])
+        seen = segments.with_user(self.agent).search(
+            [("call_id.meeting_info_id", "like", "acc-")]
+        )
         self.assertEqual(seen.call_id, self.own)
 
     def test_dcx_user_through_json_rpc(self):
@@ -89,25 +103,43 @@ class TestCallAccess(DcxWebhookCase):
             self.Event.with_user(self.agent).search([])
 
     def test_manager_sees_everything_in_company(self):
-        visible = self.Call.with_user(self.manager).search([("meeting_info_id", "like", "acc-")])
-        self.assertEqual(visible, self.own | self.on_customer | self.other | self.hidden)
+        visible = self.Call.with_user(self.manager).search(
+            [("meeting_info_id", "like", "acc-")]
+        )
+        self.assertEqual(
+            visible, self.own | self.on_customer | self.other | self.hidden
+        )
         self.own.with_user(self.manager).legal_hold = True
         self.assertTrue(self.own.legal_hold)
-        events = self.Event.with_user(self.manager).search([("meeting_info_id", "=", "acc-own")])
+        events = self.Event.with_user(self.manager).search(
+            [("meeting_info_id", "=", "acc-own")]
+        )
         self.assertEqual(len(events), 1)
 
     def test_multi_company(self):
         self.assertFalse(
-            self.Call.with_user(self.manager_b).search([("meeting_info_id", "like", "acc-")])
+            self.Call.with_user(self.manager_b).search(
+                [("meeting_info_id", "like", "acc-")]
+            )
         )
         secret_b = "whsec_" + "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="
         self.company_b._dcx_set_webhook_secrets([secret_b])
-        self.assertEqual(self.post(self.info("acc-b", caller="+32 3 444 55 66"),
-                                   secret=secret_b).status_code, 202)
+        self.assertEqual(
+            self.post(
+                self.info("acc-b", caller="+32 3 444 55 66"), secret=secret_b
+            ).status_code,
+            202,
+        )
         self.process()
-        call_b = self.Call.with_user(self.manager_b).search([("meeting_info_id", "=", "acc-b")])
+        call_b = self.Call.with_user(self.manager_b).search(
+            [("meeting_info_id", "=", "acc-b")]
+        )
         self.assertEqual(call_b.company_id, self.company_b)
-        self.assertFalse(self.Call.with_user(self.manager).search([("meeting_info_id", "=", "acc-b")]))
+        self.assertFalse(
+            self.Call.with_user(self.manager).search(
+                [("meeting_info_id", "=", "acc-b")]
+            )
+        )
         # the same meeting info id may exist once per company
         self.post(self.info("acc-b"))
         self.process()

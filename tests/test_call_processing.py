@@ -17,23 +17,35 @@ class TestCallProcessing(DcxWebhookCase):
         self.assertEqual(call.partner_id, self.customer)
         self.assertEqual(call.user_id, self.agent)
         self.assertEqual(len(call.segment_ids), 3)
-        self.assertEqual(call.segment_ids.mapped("text")[0], "Hello, I need my October invoice.")
+        self.assertEqual(
+            call.segment_ids.mapped("text")[0], "Hello, I need my October invoice."
+        )
         self.assertEqual(len(call.recording_ids), 1)
         self.assertEqual(call.recording_ids.mime_type, "audio/ogg")
         self.assertEqual(call.summary, "Customer wants the October invoice again.")
         self.assertTrue(call.has_transcript and call.has_recording)
         messages = self.env["mail.message"].search(
-            [("model", "=", "res.partner"), ("res_id", "=", self.customer.id),
-             ("id", "in", call.dcx_message_ids.ids)]
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                ("id", "in", call.dcx_message_ids.ids),
+            ]
         )
         self.assertEqual(len(messages), 1)
         self.assertIn("Play recording", messages.body)
         self.assertIn("October invoice", messages.body)
-        self.assertFalse(self.Event.search([("meeting_info_id", "=", meeting_info_id),
-                                            ("state", "!=", "done")]))
+        self.assertFalse(
+            self.Event.search(
+                [("meeting_info_id", "=", meeting_info_id), ("state", "!=", "done")]
+            )
+        )
 
     def test_every_permutation_processed_one_by_one(self):
-        kinds = {"info": self.info, "transcript": self.transcript, "recording": self.recording}
+        kinds = {
+            "info": self.info,
+            "transcript": self.transcript,
+            "recording": self.recording,
+        }
         for index, order in enumerate(itertools.permutations(kinds)):
             mid = f"perm-a-{index}"
             for kind in order:
@@ -92,18 +104,31 @@ class TestCallProcessing(DcxWebhookCase):
 
     def test_longer_transcript_wins(self):
         self.post(self.transcript("tr-1"))
-        self.post(self.transcript("tr-1", segments=[{"speaker": "x", "text": "partial"}]))
+        self.post(
+            self.transcript("tr-1", segments=[{"speaker": "x", "text": "partial"}])
+        )
         self.process()
         self.assertEqual(len(self.call_of("tr-1").segment_ids), 3)
 
     def test_matching_across_number_formats(self):
-        formats = ["+32470123456", "0470 12 34 56", "0032 470 12 34 56", "32470123456",
-                   "+32 (470) 12-34-56"]
+        formats = [
+            "+32470123456",
+            "0470 12 34 56",
+            "0032 470 12 34 56",
+            "32470123456",
+            "+32 (470) 12-34-56",
+        ]
         for index, number in enumerate(formats):
             self.post(self.info(f"fmt-{index}", caller=number))
         # outbound: the callee is the customer
-        self.post(self.info("fmt-out", direction="outbound", caller={"jid": "alice@x"},
-                            callee="0470/12.34.56"))
+        self.post(
+            self.info(
+                "fmt-out",
+                direction="outbound",
+                caller={"jid": "alice@x"},
+                callee="0470/12.34.56",
+            )
+        )
         self.process()
         for index, number in enumerate(formats):
             with self.subTest(number=number):
@@ -122,9 +147,16 @@ class TestCallProcessing(DcxWebhookCase):
     def test_prefers_customer_with_open_lead(self):
         Partner = self.env["res.partner"]
         first = Partner.create({"name": "Same Number A", "phone": "+32 2 777 11 22"})
-        second = Partner.create({"name": "Same Number B", "mobile": "02 777 11 22",
-                                 "country_id": self.env.ref("base.be").id})
-        lead = self.env["crm.lead"].create({"name": "Open deal", "partner_id": second.id})
+        second = Partner.create(
+            {
+                "name": "Same Number B",
+                "mobile": "02 777 11 22",
+                "country_id": self.env.ref("base.be").id,
+            }
+        )
+        lead = self.env["crm.lead"].create(
+            {"name": "Open deal", "partner_id": second.id}
+        )
         self.post(self.info("lead-1", caller="+3227771122"))
         self.process()
         call = self.call_of("lead-1")
@@ -135,7 +167,9 @@ class TestCallProcessing(DcxWebhookCase):
         self.assertEqual(lead.dcx_call_count, 1)
         action = lead.action_view_dcx_calls()
         self.assertEqual(self.Call.search(action["domain"]), call)
-        messages = self.env["mail.message"].search([("id", "in", call.dcx_message_ids.ids)])
+        messages = self.env["mail.message"].search(
+            [("id", "in", call.dcx_message_ids.ids)]
+        )
         self.assertEqual(set(messages.mapped("model")), {"res.partner", "crm.lead"})
 
     def test_chatter_message_updated_not_duplicated(self):
@@ -144,7 +178,9 @@ class TestCallProcessing(DcxWebhookCase):
         call = self.call_of("ch-1")
         message = call.dcx_message_ids
         self.assertEqual(len(message), 1)
-        self.assertEqual((message.model, message.res_id), ("res.partner", self.customer.id))
+        self.assertEqual(
+            (message.model, message.res_id), ("res.partner", self.customer.id)
+        )
         self.assertIn("Ringing", message.body)
         self.post(self.info("ch-1"))
         self.process()
@@ -154,8 +190,11 @@ class TestCallProcessing(DcxWebhookCase):
         self.process()
         self.assertEqual(call.dcx_message_ids, message)
         on_partner = self.env["mail.message"].search(
-            [("model", "=", "res.partner"), ("res_id", "=", self.customer.id),
-             ("body", "ilike", "Open call")]
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                ("body", "ilike", "Open call"),
+            ]
         )
         self.assertEqual(on_partner, message)
         self.assertIn("Completed", message.body)
@@ -166,8 +205,13 @@ class TestCallProcessing(DcxWebhookCase):
 
     def test_user_mapping_by_id_then_email(self):
         self.post(self.info("usr-1"))
-        self.post(self.info("usr-2", user={"email": "BOB.AGENT@example.com"},
-                            callee={"jid": "bob@x"}))
+        self.post(
+            self.info(
+                "usr-2",
+                user={"email": "BOB.AGENT@example.com"},
+                callee={"jid": "bob@x"},
+            )
+        )
         self.post(self.info("usr-3", user={"id": "nobody"}, callee="bob"))
         self.process()
         self.assertEqual(self.call_of("usr-1").user_id, self.agent)
@@ -176,8 +220,13 @@ class TestCallProcessing(DcxWebhookCase):
 
     def test_linked_record_gets_the_message(self):
         lead = self.env["crm.lead"].create({"name": "Called from here"})
-        self.post(self.info("rec-1", caller="+32 2 999 88 77",
-                            record={"model": "crm.lead", "id": lead.id}))
+        self.post(
+            self.info(
+                "rec-1",
+                caller="+32 2 999 88 77",
+                record={"model": "crm.lead", "id": lead.id},
+            )
+        )
         self.process()
         call = self.call_of("rec-1")
         self.assertEqual((call.res_model, call.res_id), ("crm.lead", lead.id))
@@ -203,18 +252,42 @@ class TestCallProcessing(DcxWebhookCase):
 
     def test_callback_activity_dedup_window(self):
         def missed(mid, start, **kw):
-            return self.info(mid, status="no-answer", start_time=start, end_time=None, **kw)
+            return self.info(
+                mid, status="no-answer", start_time=start, end_time=None, **kw
+            )
 
         self.post(missed("cb-1", "2026-11-20T10:00:00Z"))
         self.post(missed("cb-2", "2026-11-20T10:40:00Z", caller="0470 12 34 56"))
-        self.post(self.info("cb-3", status="declined", start_time="2026-11-20T12:30:00Z",
-                            end_time=None))
-        self.post(missed("cb-4", "2026-11-20T12:50:00Z", direction="outbound",
-                         callee="+32470123456", caller={"jid": "alice@x"}))
-        self.post(self.info("cb-5", start_time="2026-11-20T13:00:00Z",
-                            end_time="2026-11-20T13:01:00Z"))
+        self.post(
+            self.info(
+                "cb-3",
+                status="declined",
+                start_time="2026-11-20T12:30:00Z",
+                end_time=None,
+            )
+        )
+        self.post(
+            missed(
+                "cb-4",
+                "2026-11-20T12:50:00Z",
+                direction="outbound",
+                callee="+32470123456",
+                caller={"jid": "alice@x"},
+            )
+        )
+        self.post(
+            self.info(
+                "cb-5",
+                start_time="2026-11-20T13:00:00Z",
+                end_time="2026-11-20T13:01:00Z",
+            )
+        )
         self.process()
-        first, second, third = self.call_of("cb-1"), self.call_of("cb-2"), self.call_of("cb-3")
+        first, second, third = (
+            self.call_of("cb-1"),
+            self.call_of("cb-2"),
+            self.call_of("cb-3"),
+        )
         self.assertEqual(first.state, "missed")
         self.assertTrue(first.callback_activity_id)
         self.assertEqual(second.callback_activity_id, first.callback_activity_id)
@@ -227,7 +300,9 @@ class TestCallProcessing(DcxWebhookCase):
         )
         self.assertEqual(len(activities), 2)
         self.assertEqual(activities.user_id, self.agent)  # the user DCX routed it to
-        self.assertEqual(activities.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
+        self.assertEqual(
+            activities.activity_type_id, self.env.ref("mail.mail_activity_data_call")
+        )
         # no routed user: the customer's salesperson is responsible
         self.post(missed("cb-6", "2026-11-21T10:00:00Z", user=None, callee="+3222"))
         self.process()
@@ -236,8 +311,12 @@ class TestCallProcessing(DcxWebhookCase):
     def test_recording_import_with_size_cap(self):
         self.company.write({"dcx_recording_import": True, "dcx_recording_max_mb": 1})
         Recording = self.env.registry["dcx.call.recording"]
-        with patch.object(Recording, "_dcx_download", autospec=True,
-                          return_value=(b"OggS-audio", "audio/ogg")) as download:
+        with patch.object(
+            Recording,
+            "_dcx_download",
+            autospec=True,
+            return_value=(b"OggS-audio", "audio/ogg"),
+        ) as download:
             self.post(self.recording("imp-1"))
             self.post(self.recording("imp-2", size=5 * 1024 * 1024))
             self.process()
@@ -250,10 +329,16 @@ class TestCallProcessing(DcxWebhookCase):
 
     def test_processing_error_then_reprocess(self):
         Call = self.env.registry["dcx.call"]
-        with patch.object(Call, "_dcx_link_customer", autospec=True,
-                          side_effect=RuntimeError("matching exploded")):
+        with patch.object(
+            Call,
+            "_dcx_link_customer",
+            autospec=True,
+            side_effect=RuntimeError("matching exploded"),
+        ):
             self.post(self.info("err-1"), msg_id="msg_err_1")
-            with self.assertLogs("odoo.addons.dcx_crm.models.dcx_webhook_event", "ERROR"):
+            with self.assertLogs(
+                "odoo.addons.dcx_crm.models.dcx_webhook_event", "ERROR"
+            ):
                 self.process()
         event = self.Event.search([("delivery_id", "=", "msg_err_1")])
         self.assertEqual(event.state, "error")

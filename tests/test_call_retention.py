@@ -11,8 +11,13 @@ from .webhook_case import DcxWebhookCase
 @tagged("post_install", "-at_install")
 class TestCallRetention(DcxWebhookCase):
     def _full_call(self, mid, start):
-        self.post(self.info(mid, start_time=start.isoformat() + "Z",
-                            end_time=(start + timedelta(seconds=200)).isoformat() + "Z"))
+        self.post(
+            self.info(
+                mid,
+                start_time=start.isoformat() + "Z",
+                end_time=(start + timedelta(seconds=200)).isoformat() + "Z",
+            )
+        )
         self.post(self.transcript(mid))
         self.post(self.recording(mid))
 
@@ -23,7 +28,9 @@ class TestCallRetention(DcxWebhookCase):
         self._full_call("ret-old", now - timedelta(days=20))
         self._full_call("ret-hold", now - timedelta(days=20))
         self.process()
-        old, hold, recent = (self.call_of(m) for m in ("ret-old", "ret-hold", "ret-recent"))
+        old, hold, recent = (
+            self.call_of(m) for m in ("ret-old", "ret-hold", "ret-recent")
+        )
         hold.legal_hold = True
         purge_cron = self.env.ref("dcx_crm.ir_cron_dcx_call_retention")
         purge_cron.method_direct_trigger()
@@ -39,7 +46,9 @@ class TestCallRetention(DcxWebhookCase):
         self.assertEqual(old.state, "completed")
         self.assertEqual(old.duration, 200)
         self.assertEqual(old.partner_id, self.customer)
-        self.assertTrue(old.message_ids.filtered(lambda m: "Retention" in (m.body or "")))
+        self.assertTrue(
+            old.message_ids.filtered(lambda m: "Retention" in (m.body or ""))
+        )
         # legal hold and recent calls untouched
         self.assertEqual(len(hold.segment_ids), 3)
         self.assertEqual(len(hold.recording_ids), 1)

@@ -247,6 +247,27 @@ class TestClientRoutes(HttpCase):
         self.assertEqual(self.agent._dcx_meeting_token(), USER_TOKEN)
         self.assertNotIn(USER_TOKEN, self.agent.sudo().dcx_meeting_token_enc)
 
+    def test_settings_store_the_api_key_encrypted(self):
+        settings = self.env["res.config.settings"].create(
+            {
+                "dcx_meeting_api_key": "  rotated-key  ",
+                "dcx_meeting_url": "https://meeting.example.com/api",
+                "dcx_meeting_client_mode": "new_tab",
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.company._dcx_meeting_api_key(), "rotated-key")
+        self.assertEqual(
+            self.company.dcx_meeting_url, "https://meeting.example.com/api"
+        )
+        self.assertEqual(self.company.dcx_meeting_client_mode, "new_tab")
+        fresh = self.env["res.config.settings"].create({})
+        self.assertFalse(fresh.dcx_meeting_api_key, "write-only: never read back")
+        self.assertTrue(fresh.dcx_meeting_api_key_set)
+        # saving the page without typing a key keeps the stored one
+        fresh.execute()
+        self.assertEqual(self.company._dcx_meeting_api_key(), "rotated-key")
+
     # ------------------------------------------------------------------ dial
     def test_dial_from_partner_logs_dialing_call(self):
         self.login()

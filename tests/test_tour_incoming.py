@@ -40,7 +40,7 @@ def _load_standin():
 
 
 def start_prosody(directory, domain="dcx.test", timeout=20):
-    """Start tools/prosody/run.sh; returns (process, websocket_url)."""
+    """Start tools/prosody/run.sh; returns (process, websocket_url, bosh_url)."""
     c2s, http_port = _free_port(), _free_port()
     env = dict(
         os.environ,
@@ -68,7 +68,11 @@ def start_prosody(directory, domain="dcx.test", timeout=20):
             line = proc.stdout.readline()
             output.append(line)
             if line.startswith("READY"):
-                return proc, "ws://127.0.0.1:%d/xmpp-websocket" % http_port
+                return (
+                    proc,
+                    "ws://127.0.0.1:%d/xmpp-websocket" % http_port,
+                    "http://127.0.0.1:%d/http-bind" % http_port,
+                )
         if proc.poll() is not None:
             break
     proc.terminate()
@@ -84,7 +88,7 @@ class TestTourIncoming(HttpCase):
             cls.skipTest(cls, "prosody is not installed (Debian package 'prosody')")
         cls.tmp = tempfile.mkdtemp(prefix="dcx-prosody-odoo-")
         cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
-        cls.prosody, ws_url = start_prosody(cls.tmp)
+        cls.prosody, ws_url, cls.bosh_url = start_prosody(cls.tmp)
 
         def stop_prosody():
             cls.prosody.terminate()
@@ -135,6 +139,21 @@ class TestTourIncoming(HttpCase):
         self.start_tour(
             "/odoo", "dcx_crm_incoming_tour", login="dcx_i4_incoming", timeout=120
         )
+        self._check_inbound_call()
+
+    def test_incoming_call_tour_over_bosh(self):
+        """Same call when only BOSH is configured (websocket blocked by a proxy...)."""
+        self.env.company.write(
+            {"dcx_xmpp_websocket_url": False, "dcx_xmpp_bosh_url": self.bosh_url}
+        )
+        self.start_tour(
+            "/odoo", "dcx_crm_incoming_tour", login="dcx_i4_incoming", timeout=120
+        )
+        self._check_inbound_call()
+        with open(os.path.join(self.tmp, "prosody.log"), encoding="utf-8") as log:
+            self.assertIn("bosh", log.read().lower())
+
+    def _check_inbound_call(self):
         call = self.env["dcx.call"].sudo().search([("meeting_id", "=", "m-tour-1")])
         self.assertRecordValues(
             call,

@@ -43,7 +43,9 @@ class TestWebhookIntake(DcxWebhookCase):
 
     def test_wrong_secret(self):
         other = webhook_signature.generate_secret()
-        self.assertUnauthorized(self.post(self.info("in-2"), secret=other, msg_id="msg_in_2"))
+        self.assertUnauthorized(
+            self.post(self.info("in-2"), secret=other, msg_id="msg_in_2")
+        )
         self.assertFalse(self.Event.search([("delivery_id", "=", "msg_in_2")]))
 
     def test_tampered_body(self):
@@ -60,14 +62,18 @@ class TestWebhookIntake(DcxWebhookCase):
     def test_rotated_secret(self):
         new = webhook_signature.generate_secret()
         self.company._dcx_set_webhook_secrets([self.secret, new])
-        self.assertEqual(self.post(self.info("rot-1"), secret=self.secret).status_code, 202)
+        self.assertEqual(
+            self.post(self.info("rot-1"), secret=self.secret).status_code, 202
+        )
         self.assertEqual(self.post(self.info("rot-2"), secret=new).status_code, 202)
         # rotation ended: only the new secret remains
         self.company._dcx_set_webhook_secrets([new])
         self.assertUnauthorized(self.post(self.info("rot-3"), secret=self.secret))
         self.assertEqual(self.post(self.info("rot-4"), secret=new).status_code, 202)
         self.assertEqual(
-            self.Event.search_count([("meeting_info_id", "in", ["rot-1", "rot-2", "rot-3", "rot-4"])]),
+            self.Event.search_count(
+                [("meeting_info_id", "in", ["rot-1", "rot-2", "rot-3", "rot-4"])]
+            ),
             3,
         )
 
@@ -75,8 +81,12 @@ class TestWebhookIntake(DcxWebhookCase):
         now = int(time.time())
         self.assertUnauthorized(self.post(self.info("ts-1"), timestamp=now - 301))
         self.assertUnauthorized(self.post(self.info("ts-2"), timestamp=now + 400))
-        self.assertEqual(self.post(self.info("ts-3"), timestamp=now - 240).status_code, 202)
-        self.assertEqual(self.Event.search_count([("meeting_info_id", "like", "ts-")]), 1)
+        self.assertEqual(
+            self.post(self.info("ts-3"), timestamp=now - 240).status_code, 202
+        )
+        self.assertEqual(
+            self.Event.search_count([("meeting_info_id", "like", "ts-")]), 1
+        )
 
     def test_missing_headers_and_no_secret(self):
         self.assertUnauthorized(self.post(self.info("h-1"), sign=False))
@@ -89,7 +99,8 @@ class TestWebhookIntake(DcxWebhookCase):
     def test_secrets_are_encrypted_at_rest(self):
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT dcx_webhook_secrets_enc FROM res_company WHERE id = %s", [self.company.id]
+            "SELECT dcx_webhook_secrets_enc FROM res_company WHERE id = %s",
+            [self.company.id],
         )
         stored = self.env.cr.fetchone()[0]
         self.assertTrue(stored)
@@ -118,19 +129,25 @@ class TestWebhookIntake(DcxWebhookCase):
         good = self.post(
             self.info("br-1"),
             sign=False,
-            headers={"Authorization": "Bearer a-long-shared-bearer-secret", "webhook-id": "br_1"},
+            headers={
+                "Authorization": "Bearer a-long-shared-bearer-secret",
+                "webhook-id": "br_1",
+            },
         )
         self.assertEqual(good.status_code, 202, good.text)
         self.assertEqual(good.json()["id"], "br_1")
         bad = self.post(
-            self.info("br-2"), sign=False, headers={"Authorization": "Bearer wrong-secret-value"}
+            self.info("br-2"),
+            sign=False,
+            headers={"Authorization": "Bearer wrong-secret-value"},
         )
         self.assertUnauthorized(bad)
         event = self.Event.search([("meeting_info_id", "=", "br-1")])
         self.assertEqual(event.auth_method, "bearer")
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT dcx_webhook_bearer_hash FROM res_company WHERE id = %s", [self.company.id]
+            "SELECT dcx_webhook_bearer_hash FROM res_company WHERE id = %s",
+            [self.company.id],
         )
         self.assertNotIn("a-long-shared-bearer-secret", self.env.cr.fetchone()[0])
 
@@ -142,15 +159,24 @@ class TestWebhookIntake(DcxWebhookCase):
             (b"", "body"),
             (json.dumps({"type": "meeting_info"}), "data"),
             (json.dumps({"type": "meeting_info", "data": {}}), "data.meeting_info_id"),
-            (json.dumps({"type": "meeting_info", "data": {"meeting_info_id": None}}),
-             "data.meeting_info_id"),
-            (json.dumps({"type": "recording", "data": {"meeting_info_id": [1]}}),
-             "data.meeting_info_id"),
-            (json.dumps(self.info("bad-2", start_time="last tuesday")), "data.start_time"),
+            (
+                json.dumps({"type": "meeting_info", "data": {"meeting_info_id": None}}),
+                "data.meeting_info_id",
+            ),
+            (
+                json.dumps({"type": "recording", "data": {"meeting_info_id": [1]}}),
+                "data.meeting_info_id",
+            ),
+            (
+                json.dumps(self.info("bad-2", start_time="last tuesday")),
+                "data.start_time",
+            ),
             (json.dumps(self.info("bad-3", direction=5)), "data.direction"),
             (json.dumps(self.info("bad-4", duration="long")), "data.duration"),
             (
-                json.dumps(self.transcript("bad-5", segments=[{"start": "x", "text": "hi"}])),
+                json.dumps(
+                    self.transcript("bad-5", segments=[{"start": "x", "text": "hi"}])
+                ),
                 "data.segments[0].start",
             ),
             (json.dumps(self.recording("bad-6", url="not a url")), "data.url"),
@@ -172,8 +198,10 @@ class TestWebhookIntake(DcxWebhookCase):
     def test_too_large(self):
         big = self.transcript(
             "big-1",
-            segments=[{"speaker": "a", "start": i, "end": i + 1, "text": "x" * 1000}
-                      for i in range(5300)],
+            segments=[
+                {"speaker": "a", "start": i, "end": i + 1, "text": "x" * 1000}
+                for i in range(5300)
+            ],
         )
         response = self.post(big)
         self.assertEqual(response.status_code, 413, response.text[:200])
@@ -182,15 +210,19 @@ class TestWebhookIntake(DcxWebhookCase):
         # a long but reasonable transcript (about 1 MB) is fine
         long_ok = self.transcript(
             "big-2",
-            segments=[{"speaker": "a", "start": i, "end": i + 1, "text": "y" * 500}
-                      for i in range(2000)],
+            segments=[
+                {"speaker": "a", "start": i, "end": i + 1, "text": "y" * 500}
+                for i in range(2000)
+            ],
         )
         self.assertEqual(self.post(long_ok).status_code, 202)
         self.process()
         self.assertEqual(len(self.call_of("big-2").segment_ids), 2000)
 
     def test_unknown_type_stored_as_ignored(self):
-        response = self.post({"type": "participant_joined", "data": {"who": "x"}}, msg_id="unk_1")
+        response = self.post(
+            {"type": "participant_joined", "data": {"who": "x"}}, msg_id="unk_1"
+        )
         self.assertEqual(response.status_code, 202)
         self.assertEqual(response.json()["status"], "ignored")
         event = self.Event.search([("delivery_id", "=", "unk_1")])
@@ -203,3 +235,19 @@ class TestWebhookIntake(DcxWebhookCase):
         response = self.url_open("/dcx/v1/webhooks/meeting")
         self.assertNotEqual(response.status_code, 202)
         self.assertFalse(self.Event.search([]).filtered(lambda e: not e.payload))
+
+    def test_openapi_documents_the_webhook(self):
+        response = self.url_open("/dcx/v1/openapi.json")
+        self.assertEqual(response.status_code, 200)
+        document = response.json()
+        operation = document["paths"]["/webhooks/meeting"]["post"]
+        self.assertEqual(set(operation["responses"]), {"202", "400", "401", "413"})
+        schemas = document["components"]["schemas"]
+        for name in (
+            "DcxWebhookEnvelope",
+            "DcxMeetingInfoData",
+            "DcxTranscriptionData",
+            "DcxRecordingData",
+        ):
+            self.assertIn(name, schemas)
+        self.assertTrue(schemas["DcxWebhookEnvelope"]["examples"])

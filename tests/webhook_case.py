@@ -60,8 +60,17 @@ class DcxWebhookCase(HttpCase):
         )
 
     # ------------------------------------------------------------------ helpers
-    def post(self, payload=None, *, body=None, secret=None, msg_id=None, timestamp=None,
-             headers=None, sign=True):
+    def post(
+        self,
+        payload=None,
+        *,
+        body=None,
+        secret=None,
+        msg_id=None,
+        timestamp=None,
+        headers=None,
+        sign=True,
+    ):
         if body is None:
             body = json.dumps(payload).encode()
         elif isinstance(body, str):
@@ -78,8 +87,12 @@ class DcxWebhookCase(HttpCase):
             )
         all_headers.update(headers or {})
         if not body:  # url_open() would send a GET without data
-            return self.opener.post(self.base_url() + WEBHOOK_URL, data=body,
-                                    headers=all_headers, timeout=12)
+            return self.opener.post(
+                self.base_url() + WEBHOOK_URL,
+                data=body,
+                headers=all_headers,
+                timeout=12,
+            )
         return self.url_open(WEBHOOK_URL, data=body, headers=all_headers)
 
     def process(self):
@@ -117,10 +130,18 @@ class DcxWebhookCase(HttpCase):
             "summary": "Customer wants the October invoice again.",
             "segments": segments
             or [
-                {"speaker": "+32470123456", "start": 0, "end": 3.5,
-                 "text": "Hello, I need my October invoice."},
-                {"speaker": "alice@meet.dcx.example", "start": 3.6, "end": 6,
-                 "text": "Sure, I am sending it right now."},
+                {
+                    "speaker": "+32470123456",
+                    "start": 0,
+                    "end": 3.5,
+                    "text": "Hello, I need my October invoice.",
+                },
+                {
+                    "speaker": "alice@meet.dcx.example",
+                    "start": 3.6,
+                    "end": 6,
+                    "text": "Sure, I am sending it right now.",
+                },
                 {"speaker": "+32470123456", "start": 6.2, "end": 7, "text": "Thanks!"},
             ],
         }

@@ -238,6 +238,8 @@ RESULT_RE = re.compile(
 )
 TEST_START_RE = re.compile(r"^Starting \S+ \.\.\.$")
 SKIP_RE = re.compile(r"^skipped \S+")
+# FAIL: TestX.test_y / FAIL: Subtest TestX.test_y (n=1) / ERROR: setUpClass (mod.TestX)
+FAILED_TEST_RE = re.compile(r"^(?:FAIL|ERROR): (?:Subtest )?(\S+(?: \([\w.]+\))?)")
 ASSET_LOGGERS = (
     "odoo.addons.base.models.ir_asset",
     "odoo.addons.base.models.assetsbundle",
@@ -322,6 +324,7 @@ class OdooLog:
         self.phase = "load"  # load | tests | post
         self.result = None
         self.skipped = 0
+        self.failed_tests = set()  # a test with failing subtests counts once
         self.show = False
 
     def feed(self, line):
@@ -345,6 +348,9 @@ class OdooLog:
             self.phase = "load"
         if test_logger and SKIP_RE.match(msg):
             self.skipped += 1
+        failed = FAILED_TEST_RE.match(msg)
+        if failed and ".tests" in logger and level in ("ERROR", "CRITICAL"):
+            self.failed_tests.add(failed.group(1))
         r = RESULT_RE.search(msg)
         if logger == "odoo.tests.result" and r:
             self.result = tuple(int(x) for x in r.groups())
@@ -398,9 +404,10 @@ def report_odoo_log(parser, res, rc):
     """Count the tests of a parsed Odoo log into res and list the log problems."""
     if parser.result:
         failures, errors, total = parser.result
-        res.failed = failures + errors
+        # Odoo counts each failing subtest; count failing tests instead
+        res.failed = len(parser.failed_tests) or failures + errors
         res.skipped = parser.skipped
-        res.passed = max(0, total - failures - errors - parser.skipped)
+        res.passed = max(0, total - res.failed - parser.skipped)
     else:
         res.add(False, "Odoo printed no test result line (install failed?)")
     if rc != 0 and res.failed == 0:

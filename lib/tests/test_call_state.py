@@ -93,7 +93,15 @@ RECORDING_RETRY = ev(
         },
     }
 )
-ALL = [INFO_RINGING, INFO_ONGOING, INFO_DONE, TRANSCRIPT, PARTIAL_TRANSCRIPT, RECORDING, RECORDING_RETRY]
+ALL = [
+    INFO_RINGING,
+    INFO_ONGOING,
+    INFO_DONE,
+    TRANSCRIPT,
+    PARTIAL_TRANSCRIPT,
+    RECORDING,
+    RECORDING_RETRY,
+]
 
 
 def fold(events):
@@ -136,8 +144,17 @@ def test_every_permutation_gives_the_same_call():
         events = list(ALL)
         rng.shuffle(events)
         result = fold(events)
-        for key in ("state", "start_time", "end_time", "duration", "segments", "direction",
-                    "caller_number", "dcx_user_id", "transcript_summary"):
+        for key in (
+            "state",
+            "start_time",
+            "end_time",
+            "duration",
+            "segments",
+            "direction",
+            "caller_number",
+            "dcx_user_id",
+            "transcript_summary",
+        ):
             assert result[key] == expected[key], key
         assert len(result["recordings"]) == 1
 
@@ -171,7 +188,9 @@ def test_recording_key():
 
 
 def test_unknown_status_keeps_text_and_state():
-    weird = ev({"type": "meeting_info", "data": {"meeting_info_id": "a1", "status": "parked"}})
+    weird = ev(
+        {"type": "meeting_info", "data": {"meeting_info_id": "a1", "status": "parked"}}
+    )
     snap = fold([INFO_ONGOING, weird])
     assert snap["state"] == "ongoing"
     snap2 = fold([weird])

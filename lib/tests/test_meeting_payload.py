@@ -31,7 +31,9 @@ def test_parse_time(value, expected):
     assert mp.parse_time(value) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", True, [], -5, {}])
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2026-13-01T00:00:00Z", True, [], -5, {}]
+)
 def test_parse_time_errors(value):
     with pytest.raises(ValueError):
         mp.parse_time(value)
@@ -58,7 +60,10 @@ def test_map_status(word, state):
 
 
 def test_map_status_unknown_kept_as_text():
-    assert mp.map_status("transferred-to-voicemail") == (None, "transferred-to-voicemail")
+    assert mp.map_status("transferred-to-voicemail") == (
+        None,
+        "transferred-to-voicemail",
+    )
     assert mp.map_status(None) == (None, None)
     assert mp.map_status({"x": 1})[0] is None
 
@@ -96,13 +101,17 @@ def test_meeting_info_full():
 
 
 def test_integer_ids_become_strings():
-    event = mp.normalize_event({"type": "meeting_info", "data": {"meeting_info_id": 77}})
+    event = mp.normalize_event(
+        {"type": "meeting_info", "data": {"meeting_info_id": 77}}
+    )
     assert event["meeting_info_id"] == "77"
     assert event["state"] is None
 
 
 def test_unknown_type_returns_none():
-    assert mp.normalize_event({"type": "meeting.participant_joined", "data": {}}) is None
+    assert (
+        mp.normalize_event({"type": "meeting.participant_joined", "data": {}}) is None
+    )
 
 
 def test_type_alias():
@@ -121,9 +130,18 @@ def test_type_alias():
         ({"type": "meeting_info"}, "data"),
         ({"type": "meeting_info", "data": []}, "data"),
         ({"type": "meeting_info", "data": {}}, "data.meeting_info_id"),
-        ({"type": "meeting_info", "data": {"meeting_info_id": ""}}, "data.meeting_info_id"),
-        ({"type": "meeting_info", "data": {"meeting_info_id": {"a": 1}}}, "data.meeting_info_id"),
-        ({"type": "meeting_info", "data": {"meeting_info_id": True}}, "data.meeting_info_id"),
+        (
+            {"type": "meeting_info", "data": {"meeting_info_id": ""}},
+            "data.meeting_info_id",
+        ),
+        (
+            {"type": "meeting_info", "data": {"meeting_info_id": {"a": 1}}},
+            "data.meeting_info_id",
+        ),
+        (
+            {"type": "meeting_info", "data": {"meeting_info_id": True}},
+            "data.meeting_info_id",
+        ),
         (info(start_time="soon"), "data.start_time"),
         (info(end_time=[1]), "data.end_time"),
         (info(direction="sideways"), "data.direction"),
@@ -131,30 +149,58 @@ def test_type_alias():
         (info(caller=[1, 2]), "data.caller"),
         (info(user=[1]), "data.user"),
         (info(record={"model": "no model", "id": 1}), "data.record.model"),
-        (info(start_time="2026-01-01T10:00:00Z", end_time="2026-01-01T09:00:00Z"), "data.end_time"),
-        ({"type": "transcription", "data": {"meeting_info_id": "a", "segments": {}}}, "data.segments"),
         (
-            {"type": "transcription", "data": {"meeting_info_id": "a", "segments": [{"start": 1}]}},
+            info(start_time="2026-01-01T10:00:00Z", end_time="2026-01-01T09:00:00Z"),
+            "data.end_time",
+        ),
+        (
+            {"type": "transcription", "data": {"meeting_info_id": "a", "segments": {}}},
+            "data.segments",
+        ),
+        (
+            {
+                "type": "transcription",
+                "data": {"meeting_info_id": "a", "segments": [{"start": 1}]},
+            },
             "data.segments[0].text",
         ),
         (
-            {"type": "transcription", "data": {"meeting_info_id": "a", "segments": ["hi"]}},
+            {
+                "type": "transcription",
+                "data": {"meeting_info_id": "a", "segments": ["hi"]},
+            },
             "data.segments[0]",
         ),
         (
             {
                 "type": "transcription",
-                "data": {"meeting_info_id": "a", "segments": [{"text": "x", "start": "a"}]},
+                "data": {
+                    "meeting_info_id": "a",
+                    "segments": [{"text": "x", "start": "a"}],
+                },
             },
             "data.segments[0].start",
         ),
         ({"type": "recording", "data": {"meeting_info_id": "a"}}, "data.url"),
-        ({"type": "recording", "data": {"meeting_info_id": "a", "url": "ftp://x"}}, "data.url"),
         (
-            {"type": "recording", "data": {"meeting_info_id": "a", "url": "https://x/y", "size": 1.5}},
+            {"type": "recording", "data": {"meeting_info_id": "a", "url": "ftp://x"}},
+            "data.url",
+        ),
+        (
+            {
+                "type": "recording",
+                "data": {"meeting_info_id": "a", "url": "https://x/y", "size": 1.5},
+            },
             "data.size",
         ),
-        ({"type": "meeting_info", "timestamp": "never", "data": {"meeting_info_id": "a"}}, "timestamp"),
+        (
+            {
+                "type": "meeting_info",
+                "timestamp": "never",
+                "data": {"meeting_info_id": "a"},
+            },
+            "timestamp",
+        ),
     ],
 )
 def test_invalid_payloads(payload, key):
@@ -175,7 +221,12 @@ def test_transcription_normalized():
                 "summary": "Invoice",
                 "segments": [
                     {"speaker": "+3247", "start": "0", "end": 3.2, "text": " Hello "},
-                    {"speaker": {"name": "Alice"}, "start": 3.4, "end": 6, "text": "Hi"},
+                    {
+                        "speaker": {"name": "Alice"},
+                        "start": 3.4,
+                        "end": 6,
+                        "text": "Hi",
+                    },
                 ],
             },
         }

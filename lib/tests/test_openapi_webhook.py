@@ -6,7 +6,10 @@ from lib import openapi_webhook as ow
 
 
 def _resolver_schema(name):
-    return {"$ref": f"#/components/schemas/{name}", "components": {"schemas": ow.schemas()}}
+    return {
+        "$ref": f"#/components/schemas/{name}",
+        "components": {"schemas": ow.schemas()},
+    }
 
 
 def test_paths_reference_existing_schemas():
@@ -15,7 +18,8 @@ def test_paths_reference_existing_schemas():
     for name in names:
         text = text.replace(f"#/components/schemas/{name}", "")
     assert "#/components/schemas/" not in text
-    post = ow.paths()[ow.WEBHOOK_PATH]["post"]
+    post = ow.paths()[ow.OPENAPI_PATH]["post"]
+    assert ow.WEBHOOK_PATH.endswith(ow.OPENAPI_PATH)
     assert set(post["responses"]) == {"202", "400", "401", "413"}
     for scheme in post["security"]:
         assert set(scheme) <= set(ow.security_schemes())
@@ -41,7 +45,8 @@ def test_schema_rejects_invalid_envelope():
 
 def test_unknown_type_valid_in_schema():
     jsonschema.validate(
-        {"type": "participant_joined", "data": {"x": 1}}, _resolver_schema("DcxWebhookEnvelope")
+        {"type": "participant_joined", "data": {"x": 1}},
+        _resolver_schema("DcxWebhookEnvelope"),
     )
 
 

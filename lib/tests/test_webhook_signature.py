@@ -42,7 +42,9 @@ def test_headers_case_insensitive_plain_dict():
 
 def test_wrong_secret():
     with pytest.raises(ws.WebhookVerificationError):
-        ws.verify(["whsec_" + base64.b64encode(b"other").decode()], _headers(), BODY, now=NOW)
+        ws.verify(
+            ["whsec_" + base64.b64encode(b"other").decode()], _headers(), BODY, now=NOW
+        )
 
 
 def test_rotation_any_secret_and_any_signature():
@@ -94,9 +96,7 @@ def test_missing_header(missing):
         ws.verify([SECRET], headers, BODY, now=NOW)
 
 
-@pytest.mark.parametrize(
-    "value", ["v2,abc", "v1,", "garbage", "v1,!!!!", "v1a,xyz"]
-)
+@pytest.mark.parametrize("value", ["v2,abc", "v1,", "garbage", "v1,!!!!", "v1a,xyz"])
 def test_bad_signature_values(value):
     headers = _headers()
     headers["webhook-signature"] = value

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, test } from "@odoo/hoot";
 import { click, queryAllTexts, queryFirst, waitFor, waitUntil } from "@odoo/hoot-dom";
 import { advanceTime, animationFrame } from "@odoo/hoot-mock";
 import { defineMailModels } from "@mail/../tests/mail_test_helpers";
+import { browser } from "@web/core/browser/browser";
 import { user } from "@web/core/user";
 import {
     defineModels,
@@ -419,4 +420,37 @@ test("tabs: a call relayed by the leader tab rings here; answering elsewhere sto
     } finally {
         otherTab.close();
     }
+});
+
+test("meeting client modes: dialog, new browser tab, not shown", async () => {
+    let mode = "dialog";
+    onRpc(
+        "/dcx/v1/client/config",
+        () => json({ ...CONFIG, meeting_client: { mode, configured: true } }),
+        {
+            pure: true,
+        }
+    );
+    patchWithCleanup(browser, {
+        open(url, target) {
+            expect.step(`open ${url} ${target}`);
+        },
+    });
+    await mountWithCleanup(DcxMeetingPanel, { noMainContainer: true });
+    const phone = getService("dcx_phone");
+    await phone.ready;
+    await phone.dial("+32470123456");
+    await animationFrame();
+    expect(".o_dcx_meeting.o_dcx_meeting_dialog").toHaveCount(1);
+    phone.hangup();
+    await animationFrame();
+    expect(".o_dcx_meeting").toHaveCount(0);
+    expect.verifySteps([]);
+    mode = "new_tab";
+    await makeMockEnv({}, { makeNew: true });
+    const phone2 = getService("dcx_phone");
+    await phone2.ready;
+    await phone2.dial("+32470123456");
+    expect.verifySteps(["open https://meet.example.com/123 _blank"]);
+    expect(phone2.state.meetingClient).toBe(null);
 });

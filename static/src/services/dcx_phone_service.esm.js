@@ -416,6 +416,11 @@ export const dcxPhoneService = {
                 setStatus("error", _t("The XMPP library is not loaded."));
                 return;
             }
+            // strophe.js reports every dropped connection (e.g. a BOSH request cut by a
+            // page unload) with console.error; the systray shows the status instead
+            if (lib.Strophe.setLogLevel && lib.Strophe.LogLevel) {
+                lib.Strophe.setLogLevel(lib.Strophe.LogLevel.FATAL);
+            }
             xmpp = new DcxXmppClient({
                 lib,
                 credentials: config.xmpp,

@@ -15,7 +15,7 @@ function phoneService() {
 function sendAsDcx(build) {
     return new Promise((resolve, reject) => {
         const S = window.Strophe;
-        const { websocket_url, domain } = phoneService().config.xmpp;
+        const { websocket_url, bosh_url, domain } = phoneService().config.xmpp;
         let conn = window.__dcxSender;
         const send = () => {
             conn.send(build(domain));
@@ -24,7 +24,8 @@ function sendAsDcx(build) {
         if (conn && conn.connected) {
             return send();
         }
-        conn = window.__dcxSender = new S.Connection(websocket_url);
+        // same transport as the softphone (websocket, or BOSH when only BOSH is set)
+        conn = window.__dcxSender = new S.Connection(websocket_url || bosh_url);
         const timer = setTimeout(() => reject(new Error("DCX sender could not connect")), 10000);
         conn.connect(`dcx@${domain}/tour`, "dcx-pass", (status) => {
             if (status === S.Status.CONNECTED) {
@@ -38,7 +39,7 @@ function sendAsDcx(build) {
 registry.category("web_tour.tours").add("dcx_crm_incoming_tour", {
     steps: () => [
         {
-            content: "the leader tab is connected to Prosody over websocket",
+            content: "the leader tab is connected to Prosody",
             trigger: ".o_dcx_systray .o_dcx_status[data-status='connected']",
             run() {
                 window.__dcxHooks = [];
