@@ -11,7 +11,13 @@ import logging
 
 from werkzeug.exceptions import HTTPException
 
-from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import (
+    AccessDenied,
+    AccessError,
+    MissingError,
+    UserError,
+    ValidationError,
+)
 from odoo.http import request
 
 _logger = logging.getLogger(__name__)
@@ -37,7 +43,9 @@ class ApiError(Exception):
 
 def json_response(payload, status=200, headers=None):
     body = json.dumps(payload, ensure_ascii=False, default=str)
-    return request.make_response(body, headers=JSON_HEADERS + list(headers or []), status=status)
+    return request.make_response(
+        body, headers=JSON_HEADERS + list(headers or []), status=status
+    )
 
 
 def json_error(status, message, errors=None, extra=None, headers=None):
@@ -71,9 +79,13 @@ def read_json_object(max_bytes):
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, "Request body is not valid JSON", {"body": "invalid JSON"}) from None
+        raise ApiError(
+            400, "Request body is not valid JSON", {"body": "invalid JSON"}
+        ) from None
     if not isinstance(data, dict):
-        raise ApiError(400, "Request body must be a JSON object", {"body": "not an object"})
+        raise ApiError(
+            400, "Request body must be a JSON object", {"body": "not an object"}
+        )
     return data
 
 
@@ -110,7 +122,9 @@ def handle_api_errors(func):
             return json_error(exc.code or 500, exc.name)
         except Exception:
             request.env.cr.rollback()
-            _logger.exception("Unexpected error in DCX route %s", request.httprequest.path)
+            _logger.exception(
+                "Unexpected error in DCX route %s", request.httprequest.path
+            )
             return json_error(500, "Internal Server Error")
 
     return wrapper

@@ -111,7 +111,7 @@ class DcxCall(models.Model):
     dcx_user_ref = fields.Char("DCX user ID", readonly=True, index=True)
     dcx_user_email = fields.Char("DCX user e-mail", readonly=True)
     dcx_user_jid = fields.Char("DCX user JID", readonly=True)
-    user_id = fields.Many2one("res.users", "User", index=True, tracking=True)
+    user_id = fields.Many2one("res.users", index=True, tracking=True)
     partner_id = fields.Many2one("res.partner", "Customer", index=True, tracking=True)
     other_partner_ids = fields.Many2many(
         "res.partner",
@@ -121,7 +121,7 @@ class DcxCall(models.Model):
         string="Other matches",
         help="Other contacts with the same number.",
     )
-    lead_id = fields.Many2one("crm.lead", "Lead", index=True, tracking=True)
+    lead_id = fields.Many2one("crm.lead", index=True, tracking=True)
     res_model = fields.Char("Linked model", readonly=True)
     res_id = fields.Many2oneReference(
         "Linked record ID", model_field="res_model", readonly=True
@@ -170,6 +170,13 @@ class DcxCall(models.Model):
         "record (updated in place).",
     )
     callback_activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
+    followup_pending = fields.Boolean(
+        index=True,
+        copy=False,
+        readonly=True,
+        help="Technical: the chatter note and call-back activity must be refreshed "
+        "(done by the processing job right after the events of the batch).",
+    )
     legal_hold = fields.Boolean(
         tracking=True,
         help="Exempts this call's transcript and recordings from the retention purge.",
@@ -421,6 +428,7 @@ class DcxCall(models.Model):
             changed |= self.env["dcx.call.recording"]._dcx_merge(self, recording)
         if changed:
             vals["last_event_at"] = fields.Datetime.now()
+            vals["followup_pending"] = True
             self.write(vals)
         if info_changed or not self.user_id:
             self._dcx_map_user()
@@ -549,6 +557,27 @@ class DcxCall(models.Model):
             parts.append(Markup("<p><em>%s</em></p>") % self.summary)
         parts.append(Markup("<p>%s</p>") % link)
         return Markup("").join(parts)
+
+    @api.model
+    def _dcx_run_followups(self, limit=200):
+        """Refresh chatter notes and call-back activities of changed calls.
+
+        Kept out of the event transaction so that several events of one call
+        coalesce into one chatter update. Returns the number of calls done."""
+        calls = self or self.search([("followup_pending", "=", True)], limit=limit)
+        for call in calls:
+            try:
+                with self.env.cr.savepoint():
+                    call._dcx_update_chatter()
+                    call._dcx_schedule_callback()
+                    self.env.flush_all()
+            except Exception:  # noqa: BLE001 - one call must not block the others
+                _logger.exception(
+                    "DCX call %s: chatter/call-back update failed", call.id
+                )
+                self.env.invalidate_all()
+        calls.write({"followup_pending": False})
+        return len(calls)
 
     def _dcx_update_chatter(self):
         """One message per call and target record, updated in place."""

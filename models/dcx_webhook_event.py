@@ -31,8 +31,8 @@ class DcxWebhookEvent(models.Model):
     _order = "id desc"
     _rec_name = "delivery_id"
 
-    delivery_id = fields.Char("Delivery ID", required=True, readonly=True, index=True)
-    event_type = fields.Char("Type", readonly=True, index=True)
+    delivery_id = fields.Char("Delivery ID", required=True, readonly=True)
+    event_type = fields.Char("Type", readonly=True)
     meeting_info_id = fields.Char("Meeting info ID", readonly=True, index=True)
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True
@@ -148,16 +148,27 @@ class DcxWebhookEvent(models.Model):
     def _cron_process_pending(
         self, batch_size=BATCH_SIZE, time_budget=CRON_TIME_BUDGET
     ):
-        """Process pending deliveries in batches (commits between batches)."""
+        """Process pending deliveries in batches.
+
+        A cron job: it commits after every batch so that each transaction stays
+        short (the intake never waits for it, progress survives a crash) and
+        hands over to a new run after ``time_budget`` seconds."""
         started = time.monotonic()
         in_test = self.env.registry.in_test_mode()
-        total = 0
+        Call = self.env["dcx.call"].with_context(tracking_disable=True)
+        total = batches = 0
         retries = 0
         while True:
             events = self.search(
                 [("state", "=", "pending")], order="id", limit=batch_size
             )
             if not events:
+                # queue drained: chatter notes and call-back activities
+                if Call._dcx_run_followups() and not in_test:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                    continue
+                if in_test and Call.search_count([("followup_pending", "=", True)]):
+                    continue
                 break
             try:
                 events._dcx_process()
@@ -172,13 +183,17 @@ class DcxWebhookEvent(models.Model):
                 continue
             retries = 0
             total += len(events)
+            batches += 1
             if in_test:
                 continue
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            if batches % 10 == 0:  # never starve the follow-ups under a steady flow
+                Call._dcx_run_followups()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
             if time.monotonic() - started > time_budget:
                 if self.search_count([("state", "=", "pending")], limit=1):
                     self._dcx_trigger_processing()
-                    self.env.cr.commit()
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
                 break
         if total:
             _logger.info("DCX webhook events processed: %s", total)
@@ -233,10 +248,7 @@ class DcxWebhookEvent(models.Model):
                     call = existing.get(
                         (company_id, meeting_info_id)
                     ) or Call._dcx_get_or_create(meeting_info_id, company, meeting_id)
-                    changed = call._dcx_apply_events([parsed for _e, parsed in items])
-                    if changed:
-                        call._dcx_update_chatter()
-                        call._dcx_schedule_callback()
+                    call._dcx_apply_events([parsed for _e, parsed in items])
                     self.env.flush_all()
             except CONCURRENCY_ERRORS:
                 raise
@@ -290,6 +302,7 @@ class DcxWebhookEvent(models.Model):
         self.check_access("write")
         self.sudo().write({"state": "pending", "error": False})
         self.sudo()._dcx_process()
+        self.sudo().call_id.filtered("followup_pending")._dcx_run_followups()
         if len(self) == 1:
             return {
                 "type": "ir.actions.client",

@@ -2,7 +2,7 @@ import logging
 import time
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 from odoo.addons.dcx_crm.lib import phone as dcx_phone
 
@@ -73,6 +73,16 @@ class ResPartner(models.Model):
                     "ALTER TABLE res_partner ADD COLUMN %s varchar",
                     SQL.identifier(column),
                 )
+            )
+            # index the (empty) column BEFORE filling it: an index built after
+            # the fill would index HOT chains and be flagged indcheckxmin, i.e.
+            # ignored by every transaction older than the build (seq scans
+            # after an upgrade while long transactions run)
+            sql.create_index(
+                cr,
+                sql.make_index_name("res_partner", column),
+                "res_partner",
+                [f'"{column}"'],  # a constant of this module, not user input
             )
         result = super()._auto_init()
         if missing:

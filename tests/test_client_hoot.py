@@ -6,7 +6,7 @@ import re
 from odoo.tests import HttpCase, tagged
 
 # the tests of static/tests/dcx_phone.test.js; a filter matching nothing must fail
-EXPECTED_MIN_TESTS = 11
+EXPECTED_MIN_TESTS = 12
 
 
 def hoot_job_id(name):

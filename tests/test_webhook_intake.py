@@ -1,6 +1,7 @@
 import json
 import time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.dcx_crm.lib import webhook_signature
@@ -251,3 +252,37 @@ class TestWebhookIntake(DcxWebhookCase):
         ):
             self.assertIn(name, schemas)
         self.assertTrue(schemas["DcxWebhookEnvelope"]["examples"])
+
+    def test_settings_add_rotate_and_revoke_secrets(self):
+        new = webhook_signature.generate_secret()
+        settings = self.env["res.config.settings"].create(
+            {
+                "dcx_webhook_secret_new": new,
+                "dcx_webhook_bearer_new": "a-bearer-secret-of-24-chars",
+            }
+        )
+        settings.execute()
+        self.assertEqual(self.company._dcx_webhook_secrets(), [self.secret, new])
+        self.assertTrue(
+            self.company._dcx_check_webhook_bearer("Bearer a-bearer-secret-of-24-chars")
+        )
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(
+            settings.dcx_webhook_secret_info, f"…{self.secret[-4:]}, …{new[-4:]}"
+        )
+        self.assertTrue(settings.dcx_webhook_bearer_set)
+        settings.action_dcx_webhook_keep_newest()
+        self.assertEqual(self.company._dcx_webhook_secrets(), [new])
+        self.assertEqual(self.post(self.info("set-1"), secret=new).status_code, 202)
+        self.assertUnauthorized(self.post(self.info("set-2")))
+        action = settings.action_dcx_generate_webhook_secret()
+        generated = action["params"]["message"]
+        self.assertTrue(generated.startswith("whsec_"))
+        self.assertEqual(self.company._dcx_webhook_secrets(), [new, generated])
+        settings.action_dcx_webhook_clear_secrets()
+        self.assertEqual(self.company._dcx_webhook_secrets(), [])
+        self.assertFalse(self.company.sudo().dcx_webhook_bearer_hash)
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create(
+                {"dcx_webhook_secret_new": "whsec_###"}
+            )

@@ -112,6 +112,7 @@ def part_lint():
             [
                 nbin / "prettier",
                 "--check",
+                "--no-color",
                 f"--plugin={xml_plugin}",
                 "--no-error-on-unmatched-pattern",
                 PRETTIER_GLOB,
@@ -423,7 +424,10 @@ def report_odoo_log(parser, res, rc):
             say(f"--- {title}:")
             counts = {}
             for item in items:
-                first = item.splitlines()[0][:300]
+                lines = item.splitlines()
+                first = lines[0][:300]
+                if len(lines) > 1 and lines[-1].strip():  # a traceback: its last line
+                    first += " | " + lines[-1].strip()[:200]
                 counts[first] = counts.get(first, 0) + 1
             for first, count in counts.items():
                 say(f"  {first}" + (f"  (x{count})" if count > 1 else ""))

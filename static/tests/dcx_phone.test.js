@@ -422,20 +422,21 @@ test("tabs: a call relayed by the leader tab rings here; answering elsewhere sto
     }
 });
 
-test("meeting client modes: dialog, new browser tab, not shown", async () => {
-    let mode = "dialog";
+function meetingClientMode(mode) {
     onRpc(
         "/dcx/v1/client/config",
         () => json({ ...CONFIG, meeting_client: { mode, configured: true } }),
-        {
-            pure: true,
-        }
+        { pure: true }
     );
     patchWithCleanup(browser, {
         open(url, target) {
             expect.step(`open ${url} ${target}`);
         },
     });
+}
+
+test("meeting client in a dialog", async () => {
+    meetingClientMode("dialog");
     await mountWithCleanup(DcxMeetingPanel, { noMainContainer: true });
     const phone = getService("dcx_phone");
     await phone.ready;
@@ -446,11 +447,22 @@ test("meeting client modes: dialog, new browser tab, not shown", async () => {
     await animationFrame();
     expect(".o_dcx_meeting").toHaveCount(0);
     expect.verifySteps([]);
-    mode = "new_tab";
-    await makeMockEnv({}, { makeNew: true });
-    const phone2 = getService("dcx_phone");
-    await phone2.ready;
-    await phone2.dial("+32470123456");
+});
+
+test("meeting client in a new browser tab, or not shown", async () => {
+    meetingClientMode("new_tab");
+    await mountWithCleanup(DcxMeetingPanel, { noMainContainer: true });
+    const phone = getService("dcx_phone");
+    await phone.ready;
+    await phone.dial("+32470123456");
+    await animationFrame();
     expect.verifySteps(["open https://meet.example.com/123 _blank"]);
-    expect(phone2.state.meetingClient).toBe(null);
+    expect(phone.state.meetingClient).toBe(null);
+    expect(".o_dcx_meeting").toHaveCount(0);
+    phone.hangup();
+    phone.config.meeting_client.mode = "none";
+    await phone.dial("+32470123456");
+    await animationFrame();
+    expect.verifySteps([]);
+    expect(phone.state.meetingClient).toBe(null);
 });
