@@ -43,7 +43,9 @@ PRETTIER_FILES := **/*.{js,mjs,cjs,css,scss,xml,json,yml,yaml}
 TOOLS_PKGS := ruff==0.17.6 pylint-odoo==10.0.12 pytest==9.2.0 freezegun==1.2.1 \
 	phonenumbers==9.0.43 requests==2.31.0 jsonschema==4.26.0 docutils==0.20.1
 # Added to Odoo's requirements.txt in $(VENV) (freezegun, requests: pinned by Odoo).
-ODOO_EXTRA_PKGS := phonenumbers==9.0.43 websocket-client==1.9.2 pytest==9.2.0 \
+# --workers mode starts a gevent process whose pkg_resources must be setuptools < 81
+# and newer than the venv's bundled 65 (which cannot see zope.interface).
+ODOO_EXTRA_PKGS := 'setuptools>=70,<81' phonenumbers==9.0.43 websocket-client==1.9.2 pytest==9.2.0 \
 	pytest-odoo==2.3.0 freezegun jsonschema==4.26.0 requests
 APT_BUILD_DEPS := libpq-dev libldap2-dev libsasl2-dev
 

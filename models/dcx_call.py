@@ -662,23 +662,26 @@ class DcxCall(models.Model):
     # ------------------------------------------------------------------ retention
     @api.model
     def _cron_purge_media(self):
-        """Drop transcripts and recordings older than each company's retention."""
+        """Drop transcripts and recordings older than each company's retention.
+
+        A cron job: commits every 500 calls (purged calls leave the domain)."""
         for company in self.env["res.company"].search([("dcx_retention_days", ">", 0)]):
             limit_date = fields.Datetime.now() - timedelta(
                 days=company.dcx_retention_days
             )
-            calls = self.with_context(active_test=False).search(
-                [
-                    ("company_id", "=", company.id),
-                    ("legal_hold", "=", False),
-                    ("call_date", "<", limit_date),
-                    "|",
-                    ("has_transcript", "=", True),
-                    ("has_recording", "=", True),
-                ],
-                limit=1000,
-            )
-            calls._dcx_purge_media()
+            domain = [
+                ("company_id", "=", company.id),
+                ("legal_hold", "=", False),
+                ("call_date", "<", limit_date),
+                "|",
+                ("has_transcript", "=", True),
+                ("has_recording", "=", True),
+            ]
+            Calls = self.with_context(active_test=False)
+            while calls := Calls.search(domain, limit=500):
+                calls._dcx_purge_media()
+                if not self.env.registry.in_test_mode():
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _dcx_purge_media(self):
         for call in self:

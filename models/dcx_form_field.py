@@ -51,7 +51,7 @@ class DcxFormField(models.Model):
             ("name", "not in", DCX_FORM_EXCLUDED),
         ],
     )
-    name = fields.Char("Technical name", related="field_id.name", store=True)
+    name = fields.Char("Technical name", related="field_id.name")
     ttype = fields.Selection(related="field_id.ttype")
     label = fields.Char(
         help="Label shown to the agent; the field's own label when empty."
@@ -91,14 +91,18 @@ class DcxFormField(models.Model):
     def _dcx_lines(self):
         """Form lines in order, keeping only fields the partner model still has."""
         partner_fields = self.env["res.partner"]._fields
-        return self.sudo().search([]).filtered(lambda line: line.name in partner_fields)
+        return (
+            self.sudo()
+            .search([])
+            .filtered(lambda line: line.field_id.name in partner_fields)
+        )
 
     @api.model
     @tools.ormcache()
     def _dcx_field_names(self):
         """Technical names of the form fields, in order (cached: read on every
         customer serialized by the API)."""
-        return tuple(self._dcx_lines().mapped("name"))
+        return tuple(self._dcx_lines().mapped("field_id.name"))
 
     @api.model_create_multi
     def create(self, vals_list):

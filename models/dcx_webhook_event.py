@@ -136,8 +136,9 @@ class DcxWebhookEvent(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s "
-                "AND call_at <= (now() at time zone 'UTC') LIMIT 1",
+                "AND call_at <= %s LIMIT 1",
                 cron.id,
+                fields.Datetime.now(),
             )
         )
         if not self.env.cr.fetchone():

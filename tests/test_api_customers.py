@@ -58,7 +58,7 @@ class TestApiCustomers(DcxApiCase):
 
     def test_filters(self):
         self.assertEqual(self.ids(id=str(self.anna.id)), self.anna.ids)
-        self.assertEqual(self.ids(name="JANSSENS"), self.anna.ids)
+        self.assertEqual(self.ids(name="DCXTEST JANSSENS"), self.anna.ids)
         self.assertEqual(self.ids(email="anna.janssens@example.com"), self.anna.ids)
         self.assertEqual(self.ids(email="marc_dubois@example.fr"), self.marc.ids)
         # exact email, not a substring; "_" is not a wildcard

@@ -1,3 +1,4 @@
+import hashlib
 import itertools
 from unittest.mock import patch
 
@@ -326,6 +327,26 @@ class TestCallProcessing(DcxWebhookCase):
         self.assertEqual(imported.attachment_id.raw, b"OggS-audio")
         self.assertIn(f"/web/content/{imported.attachment_id.id}", imported.player_html)
         self.assertEqual(self.call_of("imp-2").recording_ids.import_state, "too_large")
+
+    def test_recording_import_checksum_mismatch(self):
+        self.company.write({"dcx_recording_import": True, "dcx_recording_max_mb": 1})
+        Recording = self.env.registry["dcx.call.recording"]
+        good = "sha256:" + hashlib.sha256(b"audio-bytes").hexdigest()
+        with patch.object(
+            Recording,
+            "_dcx_download",
+            autospec=True,
+            return_value=(b"audio-bytes", "audio/ogg"),
+        ):
+            self.post(self.recording("sum-1", checksum=good))
+            self.post(self.recording("sum-2", checksum="sha256:" + "0" * 64))
+            self.process()
+        self.assertEqual(self.call_of("sum-1").recording_ids.import_state, "imported")
+        bad = self.call_of("sum-2").recording_ids
+        self.assertEqual(bad.import_state, "failed")
+        self.assertEqual(bad.import_error, "checksum mismatch")
+        self.assertFalse(bad.attachment_id)
+        self.assertIn("https://media.dcx.example/rec/sum-2.ogg", bad.player_html)
 
     def test_processing_error_then_reprocess(self):
         Call = self.env.registry["dcx.call"]

@@ -286,3 +286,14 @@ class TestWebhookIntake(DcxWebhookCase):
             self.env["res.config.settings"].create(
                 {"dcx_webhook_secret_new": "whsec_###"}
             )
+
+    def test_one_cron_trigger_per_burst(self):
+        Trigger = self.env["ir.cron.trigger"]
+        Trigger.search([("cron_id", "=", self.cron.id)]).unlink()
+        for index in range(3):
+            self.assertEqual(self.post(self.info(f"burst-{index}")).status_code, 202)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", self.cron.id)]), 1)
+        # duplicates and ignored types do not wake the job
+        Trigger.search([("cron_id", "=", self.cron.id)]).unlink()
+        self.post({"type": "something_else", "data": {}})
+        self.assertFalse(Trigger.search_count([("cron_id", "=", self.cron.id)]))
