@@ -103,7 +103,7 @@ run: odoo-venv addons-link postgres ## Odoo with dcx_crm and demo data on http:/
 	standin=""
 	if [ "$(STANDIN_PORT)" != 0 ] && [ -f $(REPO)/tools/dcx_meeting_standin.py ] \
 	   && ! (exec 3<>/dev/tcp/127.0.0.1/$(STANDIN_PORT)) 2>/dev/null; then
-	  $(PYTHON) $(REPO)/tools/dcx_meeting_standin.py --port $(STANDIN_PORT) > $(LOG_DIR)/standin.log 2>&1 &
+	  $(PYTHON) $(REPO)/tools/dcx_meeting_standin.py --port $(STANDIN_PORT) --api-key dcx-demo-key > $(LOG_DIR)/standin.log 2>&1 &
 	  standin=$$!
 	  trap 'kill $$standin 2>/dev/null || true' EXIT
 	fi
