@@ -17,7 +17,7 @@ _logger = logging.getLogger(__name__)
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    # --- issue 3: call history (DCX-Meeting webhooks) ---
+    # Call history (DCX-Meeting webhooks)
     dcx_webhook_secrets_enc = fields.Char(
         groups="base.group_system",
         copy=False,
@@ -107,9 +107,7 @@ class ResCompany(models.Model):
             return False
         return hmac.compare_digest(self._dcx_bearer_hash(token), stored)
 
-    # --- end issue 3 ---
-
-    # --- issue 4: softphone ---
+    # Softphone
     dcx_meeting_url = fields.Char(
         "DCX-Meeting URL",
         help="Base URL of the DCX-Meeting API (POST /meeting, POST /call, "
@@ -176,5 +174,3 @@ class ResCompany(models.Model):
             self._dcx_secret_fernet().encrypt(key.encode()).decode() if key else False
         )
         self.sudo().dcx_meeting_api_key_enc = blob
-
-    # --- end issue 4 ---

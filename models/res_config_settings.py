@@ -7,7 +7,7 @@ from odoo.addons.dcx_crm.lib import webhook_signature
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    # --- issue 2: CRM-provider API (block dcx_api_settings) ---
+    # CRM-provider API (block dcx_api_settings)
     dcx_api_enabled = fields.Boolean(
         "DCX CRM-provider API",
         config_parameter="dcx_crm.api_enabled",
@@ -106,9 +106,7 @@ class ResConfigSettings(models.TransientModel):
             "context": {"default_key": key},
         }
 
-    # --- end issue 2 ---
-
-    # --- issue 4: softphone (block dcx_softphone_settings) ---
+    # Softphone (block dcx_softphone_settings)
     dcx_meeting_url = fields.Char(related="company_id.dcx_meeting_url", readonly=False)
     dcx_meeting_api_key = fields.Char(
         "DCX-Meeting API key",
@@ -161,9 +159,7 @@ class ResConfigSettings(models.TransientModel):
                     settings.dcx_meeting_api_key
                 )
 
-    # --- end issue 4 ---
-
-    # --- issue 3: call history (block dcx_call_settings) ---
+    # Call history (block dcx_call_settings)
     dcx_webhook_url = fields.Char("Webhook URL", compute="_compute_dcx_webhook_url")
     dcx_webhook_secret_new = fields.Char(
         "Add a webhook secret",
@@ -291,5 +287,3 @@ class ResConfigSettings(models.TransientModel):
         return self.env["ir.actions.act_window"]._for_xml_id(
             "dcx_crm.dcx_webhook_event_action"
         )
-
-    # --- end issue 3 ---

@@ -13,9 +13,11 @@ DCX_FILL_BATCH = 5000
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "dcx.call.count.mixin"]
+    _dcx_call_link_field = "partner_id"
 
-    # --- issue 2: normalized numbers (one canonical E.164 key per number) ---
+    # Normalized numbers (one canonical E.164 key per number)
     dcx_mobile_e164 = fields.Char(
         "Mobile (E.164)",
         compute="_compute_dcx_e164",
@@ -190,30 +192,3 @@ class ResPartner(models.Model):
         if domain == [("id", "=", 0)]:
             return self.browse()
         return self.search(domain, limit=limit, order="id")
-
-    # --- end issue 2 ---
-
-    # --- issue 3: call history ---
-    dcx_call_count = fields.Integer("Calls", compute="_compute_dcx_call_count")
-
-    @api.depends_context("uid", "allowed_company_ids")
-    def _compute_dcx_call_count(self):
-        counts = {}
-        if self.ids and self.env["dcx.call"].has_access("read"):
-            groups = self.env["dcx.call"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-            counts = {record.id: count for record, count in groups}
-        for record in self:
-            record.dcx_call_count = counts.get(record.id, 0)
-
-    def action_view_dcx_calls(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "dcx_crm.dcx_call_action"
-        )
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
-        return action
-
-    # --- end issue 3 ---

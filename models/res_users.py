@@ -10,7 +10,7 @@ _logger = logging.getLogger(__name__)
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    # --- issue 3: call history ---
+    # Call history
     dcx_user_ref = fields.Char(
         "DCX user ID",
         index=True,
@@ -18,9 +18,8 @@ class ResUsers(models.Model):
         help="Identifier of this user on the DCX platform; calls sent by DCX-Meeting "
         "for this DCX user are assigned to this Odoo user (else matched by e-mail).",
     )
-    # --- end issue 3 ---
 
-    # --- issue 4: softphone ---
+    # Softphone
     dcx_meeting_token_enc = fields.Char(
         groups="base.group_system",
         copy=False,
@@ -127,5 +126,3 @@ class ResUsers(models.Model):
                 {"dcx_meeting_token_enc": False, "dcx_xmpp_password_enc": False}
             )
         return True
-
-    # --- end issue 4 ---
