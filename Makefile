@@ -74,7 +74,7 @@ RUN_TESTS := $(TOOLS_PY) $(REPO)/tools/run_tests.py
 # What the Odoo part needs, only when ODOO_SRC is set.
 ODOO_TEST_DEPS := $(if $(ODOO_SRC),odoo-venv addons-link postgres chromium)
 
-.PHONY: help run run-reset test lint test-pure test-node test-odoo format readme clean \
+.PHONY: help run run-reset test lint test-pure test-node test-odoo format readme pot clean \
 	odoo-source odoo-venv tools-venv node-modules addons-link postgres prosody chromium apt-build-deps
 
 help: ## list the commands
@@ -149,6 +149,18 @@ format: tools-venv node-modules ## rewrite files with ruff (format + fixes) and 
 	$(TOOLS_VENV)/bin/ruff check --no-cache --fix --exit-zero .
 	$(NODE_BIN)/prettier --write --log-level=warn --plugin=$(XML_PLUGIN) \
 	  --no-error-on-unmatched-pattern '$(PRETTIER_FILES)'
+
+pot: odoo-venv addons-link postgres ## regenerate i18n/dcx_crm.pot from a fresh database
+	@mkdir -p $(LOG_DIR)
+	cd $(DCX_CACHE)
+	addons=$(ADDONS_DIR); [ ! -d $(ODOO_DIR)/addons ] || addons=$(ODOO_DIR)/addons,$$addons
+	db=dcx_crm_pot_$$$$
+	odoo=( $(ODOO_PYTHON) $(ODOO_DIR)/odoo-bin -d $$db --addons-path=$$addons --data-dir=$(DATA_DIR) $(ODOO_DB_ARGS) )
+	trap 'dropdb --if-exists $$db' EXIT
+	"$${odoo[@]}" -i dcx_crm --without-demo=all --stop-after-init > $(LOG_DIR)/pot.log 2>&1
+	"$${odoo[@]}" --i18n-export=$(REPO)/i18n/dcx_crm.pot --modules=dcx_crm --stop-after-init \
+	  >> $(LOG_DIR)/pot.log 2>&1
+	echo "i18n/dcx_crm.pot regenerated ($$(grep -c '^msgid' $(REPO)/i18n/dcx_crm.pot) messages)"
 
 readme: tools-venv ## regenerate README.rst from readme/*.md
 	@cd $(REPO) && $(TOOLS_PY) tools/gen_readme.py
