@@ -74,7 +74,7 @@ RUN_TESTS := $(TOOLS_PY) $(REPO)/tools/run_tests.py
 # What the Odoo part needs, only when ODOO_SRC is set.
 ODOO_TEST_DEPS := $(if $(ODOO_SRC),odoo-venv addons-link postgres chromium)
 
-.PHONY: help run run-reset test lint test-pure test-node test-odoo format readme pot clean \
+.PHONY: help run run-reset test lint test-pure test-node test-odoo format readme pot pytest-odoo clean \
 	odoo-source odoo-venv tools-venv node-modules addons-link postgres prosody chromium apt-build-deps
 
 help: ## list the commands
@@ -142,6 +142,15 @@ lint: ## ruff, ruff format, pylint-odoo, prettier, eslint, README.rst freshness
 test-pure: ## pytest lib/tests
 test-node: ## node --test tests/node/ (Prosody test when prosody is installed)
 test-odoo: ## Odoo tests on a fresh database (needs ODOO_SRC)
+
+pytest-odoo: odoo-venv addons-link postgres ## the Odoo tests with pytest-odoo on an installed DB (DB=..., PYTEST_ARGS=...)
+	@mkdir -p $(DCX_CACHE)
+	addons=$(ADDONS_DIR); [ ! -d $(ODOO_DIR)/addons ] || addons=$(ODOO_DIR)/addons,$$addons
+	conf=$(DCX_CACHE)/pytest-odoo.conf
+	printf '[options]\naddons_path = %s\nhttp_port = %s\ndata_dir = %s\n' "$$addons" "$(or $(TEST_HTTP_PORT),8069)" "$(DATA_DIR)" > $$conf
+	cd $(ADDONS_DIR)
+	PYTHONPATH=$(ODOO_DIR) $(ODOO_PYTHON) -m pytest -p no:cacheprovider --odoo-config=$$conf \
+	  --odoo-database=$(DB) --odoo-http $(or $(PYTEST_ARGS),dcx_crm/tests)
 
 format: tools-venv node-modules ## rewrite files with ruff (format + fixes) and prettier
 	@cd $(REPO)
