@@ -18,6 +18,7 @@ import requests
 
 from odoo.exceptions import AccessError
 from odoo.modules.module import get_module_path
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.dcx_crm.lib import dcx_meeting_client
@@ -521,6 +522,22 @@ class TestClientRoutes(HttpCase):
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.json()["reason"], "not_configured")
         self.assertFalse(self.post("/config").json()["dial_enabled"])
+
+    def test_neutralized_database_stops_dialing(self):
+        self.agent.dcx_meeting_token = USER_TOKEN
+        self.env.flush_all()  # the neutralization runs plain SQL
+        for query in get_neutralization_queries(["dcx_crm"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertFalse(self.company._dcx_meeting_api_key())
+        self.assertFalse(self.agent._dcx_meeting_token())
+        self.assertFalse(self.agent._dcx_xmpp_password())
+        self.login()
+        response = self.post("/dial", {"number": "+32470445566"})
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["reason"], "not_configured")
+        self.assertIsNone(self.post("/config").json()["xmpp"])
+        self.assertEqual(self.server.state.requests, [])
 
     # ------------------------------------------------------------------ join / lookup
     def test_join_logs_inbound_call_and_matches_customer(self):
