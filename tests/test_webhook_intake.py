@@ -2,6 +2,7 @@ import json
 import time
 
 from odoo.exceptions import ValidationError
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
 from odoo.addons.dcx_crm.lib import webhook_signature
@@ -77,6 +78,16 @@ class TestWebhookIntake(DcxWebhookCase):
             ),
             3,
         )
+
+    def test_neutralized_database_refuses_deliveries(self):
+        self.assertEqual(self.post(self.info("neutral-1")).status_code, 202)
+        self.env.flush_all()  # the neutralization runs plain SQL
+        for query in get_neutralization_queries(["dcx_crm"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertEqual(self.company._dcx_webhook_secrets(), [])
+        self.assertUnauthorized(self.post(self.info("neutral-2")))
+        self.assertFalse(self.Event.search([("meeting_info_id", "=", "neutral-2")]))
 
     def test_stale_and_future_timestamps(self):
         now = int(time.time())
