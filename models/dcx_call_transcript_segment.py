@@ -82,6 +82,8 @@ class DcxCallTranscriptSegment(models.Model):
                     len(seg_digits) >= 6 and digits.endswith(seg_digits[-9:])
                 )
                 if is_customer and call.partner_id:
-                    seg.partner_id = call.partner_id
+                    if seg.partner_id != call.partner_id:
+                        seg.partner_id = call.partner_id
                 elif label in user_labels and call.user_id:
-                    seg.user_id = call.user_id
+                    if seg.user_id != call.user_id:
+                        seg.user_id = call.user_id

@@ -227,30 +227,81 @@ class DcxWebhookEvent(models.Model):
                 continue
             key = (event.company_id.id, parsed["meeting_info_id"])
             groups.setdefault(key, []).append((event, parsed))
+        if not groups:
+            return
         Call = self.env["dcx.call"].with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         )
-        existing = {}
-        if groups:
-            calls = Call.with_context(active_test=False).search(
-                [("meeting_info_id", "in", list({key[1] for key in groups}))]
+        calls = Call.with_context(active_test=False).search(
+            [("meeting_info_id", "in", list({key[1] for key in groups}))]
+        )
+        existing = {(call.company_id.id, call.meeting_info_id): call for call in calls}
+        done = None
+        if len(groups) > 1 and not self._dcx_has_import_side_effects(groups):
+            done = self._dcx_apply_groups_at_once(Call, groups, existing)
+        if done is None:
+            done = self._dcx_apply_groups_one_by_one(Call, groups, existing)
+        self._dcx_mark_done_many(done)
+
+    def _dcx_has_import_side_effects(self, groups):
+        """Recordings downloaded while applying (not undone by a rollback)."""
+        companies = self.env["res.company"].browse({key[0] for key in groups})
+        importing = set(companies.filtered("dcx_recording_import").ids)
+        return any(
+            parsed["type"] == "recording"
+            for (company_id, _mid), items in groups.items()
+            if company_id in importing
+            for _event, parsed in items
+        )
+
+    def _dcx_apply_group(self, Call, key, items, existing):
+        company_id, meeting_info_id = key
+        call = existing.get(key)
+        if not call:
+            # ``existing`` holds every call of the batch's meetings: create.
+            # A concurrent creation ends in a unique violation (retried).
+            meeting_id = next(
+                (p["meeting_id"] for _e, p in items if p["meeting_id"]), None
             )
-            existing = {
-                (call.company_id.id, call.meeting_info_id): call for call in calls
-            }
-        for (company_id, meeting_info_id), items in groups.items():
-            events = self.browse([event.id for event, _parsed in items])
             company = self.env["res.company"].browse(company_id)
+            call = Call.with_company(company).create(
+                {
+                    "company_id": company_id,
+                    "meeting_info_id": meeting_info_id,
+                    "meeting_id": meeting_id,
+                }
+            )
+        call._dcx_apply_events([parsed for _e, parsed in items])
+        return call
+
+    def _dcx_apply_groups_at_once(self, Call, groups, existing):
+        """Fast path: every group in one savepoint and one flush.
+
+        Returns [(event ids, call id)], or None when a group failed: everything
+        is then rolled back and the caller applies the groups one by one (so a
+        bad event is isolated exactly as in the slow path)."""
+        done = []
+        try:
+            with self.env.cr.savepoint():
+                for key, items in groups.items():
+                    call = self._dcx_apply_group(Call, key, items, existing)
+                    done.append(([event.id for event, _p in items], call.id))
+        except CONCURRENCY_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - retried group by group
+            _logger.info("DCX webhook batch: a group failed (%s), isolating", exc)
+            self.env.invalidate_all()
+            return None
+        return done
+
+    def _dcx_apply_groups_one_by_one(self, Call, groups, existing):
+        """One savepoint per call group: a bad event must not stop the batch."""
+        done = []
+        for key, items in groups.items():
+            events = self.browse([event.id for event, _parsed in items])
             try:
                 with self.env.cr.savepoint():
-                    meeting_id = next(
-                        (p["meeting_id"] for _e, p in items if p["meeting_id"]), None
-                    )
-                    call = existing.get(
-                        (company_id, meeting_info_id)
-                    ) or Call._dcx_get_or_create(meeting_info_id, company, meeting_id)
-                    call._dcx_apply_events([parsed for _e, parsed in items])
-                    self.env.flush_all()
+                    call = self._dcx_apply_group(Call, key, items, existing)
             except CONCURRENCY_ERRORS:
                 raise
             except Exception as exc:  # noqa: BLE001 - a bad event must not stop the batch
@@ -266,27 +317,37 @@ class DcxWebhookEvent(models.Model):
                         }
                     )
                 continue
-            events._dcx_mark_done(call)
+            done.append((events.ids, call.id))
+        return done
 
-    def _dcx_mark_done(self, call):
-        """One UPDATE for the events applied to ``call`` (hot path of the cron)."""
-        self.flush_recordset()
+    def _dcx_mark_done_many(self, done):
+        """One UPDATE for all events applied: ``done`` is [(event ids, call id)]."""
+        rows = [(event_id, call_id) for ids, call_id in done for event_id in ids]
+        if not rows:
+            return
+        events = self.browse([event_id for event_id, _call_id in rows])
+        events.flush_recordset()
+        now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE dcx_webhook_event
-                   SET state = 'done', attempts = attempts + 1, error = NULL,
-                       processed_at = %s, call_id = %s, write_date = %s, write_uid = %s
-                 WHERE id IN %s
+                UPDATE dcx_webhook_event AS e
+                   SET state = 'done', attempts = e.attempts + 1, error = NULL,
+                       processed_at = %s, call_id = v.call_id, write_date = %s,
+                       write_uid = %s
+                  FROM (VALUES %s) AS v(id, call_id)
+                 WHERE e.id = v.id
                 """,
-                fields.Datetime.now(),
-                call.id,
-                fields.Datetime.now(),
+                now,
+                now,
                 self.env.uid,
-                tuple(self.ids),
+                SQL(", ").join(
+                    SQL("(%s::int, %s::int)", event_id, call_id)
+                    for event_id, call_id in rows
+                ),
             )
         )
-        self.invalidate_recordset(
+        events.invalidate_recordset(
             [
                 "state",
                 "attempts",

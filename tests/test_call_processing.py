@@ -370,3 +370,40 @@ class TestCallProcessing(DcxWebhookCase):
         self.assertEqual(event.state, "done")
         self.assertEqual(event.attempts, 2)
         self.assertEqual(self.call_of("err-1").partner_id, self.customer)
+
+    def test_processing_error_isolated_within_a_batch(self):
+        Call = self.env.registry["dcx.call"]
+        link_customer = Call._dcx_link_customer
+
+        def explode_on_iso_2(call):
+            if "iso-2" in call.mapped("meeting_info_id"):
+                raise RuntimeError("matching exploded")
+            return link_customer(call)
+
+        with patch.object(
+            Call, "_dcx_link_customer", autospec=True, side_effect=explode_on_iso_2
+        ):
+            for name in ("iso-1", "iso-2", "iso-3"):
+                self.post(self.info(name), msg_id=f"msg_{name}")
+            with self.assertLogs(
+                "odoo.addons.dcx_crm.models.dcx_webhook_event", "ERROR"
+            ):
+                self.process()
+        events = self.Event.search([("delivery_id", "like", "msg_iso-")])
+        states = {event.delivery_id: event.state for event in events}
+        self.assertEqual(
+            states, {"msg_iso-1": "done", "msg_iso-2": "error", "msg_iso-3": "done"}
+        )
+        self.assertEqual(events.mapped("attempts"), [1, 1, 1])
+        self.assertFalse(self.call_of("iso-2"))
+        for name in ("iso-1", "iso-3"):
+            call = self.call_of(name)
+            self.assertEqual(call.state, "completed")
+            self.assertEqual(call.partner_id, self.customer)
+            self.assertEqual(call.event_ids.delivery_id, f"msg_{name}")
+            self.assertEqual(len(call.dcx_message_ids), 1)
+        failed = events.filtered(lambda e: e.state == "error")
+        self.assertIn("matching exploded", failed.error)
+        failed.with_user(self.manager).action_reprocess()
+        self.assertEqual(failed.state, "done")
+        self.assertEqual(self.call_of("iso-2").partner_id, self.customer)
