@@ -62,32 +62,42 @@ class ResCompany(models.Model):
         digest = hashlib.sha256(f"dcx_crm.webhook:{material}".encode()).digest()
         return Fernet(base64.urlsafe_b64encode(digest))
 
+    @api.model
+    def _dcx_encrypt_secret(self, text):
+        """The encrypted blob stored for ``text`` (False for an empty one)."""
+        if not text:
+            return False
+        return self._dcx_secret_fernet().encrypt(text.encode()).decode()
+
+    @api.model
+    def _dcx_decrypt_secret(self, blob, what):
+        """The clear text of ``blob``; None when empty or undecryptable (logged
+        as ``what``, e.g. after the key changed)."""
+        if not blob:
+            return None
+        try:
+            return self._dcx_secret_fernet().decrypt(blob.encode()).decode()
+        except (InvalidToken, ValueError):
+            _logger.error("%s cannot be decrypted", what)
+            return None
+
     def _dcx_webhook_secrets(self):
         """The clear signing secrets of this company (list)."""
         self.ensure_one()
-        blob = self.sudo().dcx_webhook_secrets_enc
-        if not blob:
-            return []
-        try:
-            text = self._dcx_secret_fernet().decrypt(blob.encode()).decode()
-        except (InvalidToken, ValueError):
-            _logger.error(
-                "DCX webhook secrets of company %s cannot be decrypted", self.id
-            )
-            return []
-        return webhook_signature.parse_secrets(text)
+        text = self._dcx_decrypt_secret(
+            self.sudo().dcx_webhook_secrets_enc,
+            f"DCX webhook secrets of company {self.id}",
+        )
+        return webhook_signature.parse_secrets(text) if text else []
 
     def _dcx_set_webhook_secrets(self, secrets):
         self.ensure_one()
         secrets = [s for s in secrets if s]
         for secret in secrets:
             webhook_signature.decode_secret(secret)  # ValueError when malformed
-        blob = (
-            self._dcx_secret_fernet().encrypt("\n".join(secrets).encode()).decode()
-            if secrets
-            else False
+        self.sudo().dcx_webhook_secrets_enc = self._dcx_encrypt_secret(
+            "\n".join(secrets)
         )
-        self.sudo().dcx_webhook_secrets_enc = blob
 
     def _dcx_bearer_hash(self, token):
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
@@ -156,21 +166,12 @@ class ResCompany(models.Model):
     def _dcx_meeting_api_key(self):
         """The clear DCX-Meeting API key of this company (server side only)."""
         self.ensure_one()
-        blob = self.sudo().dcx_meeting_api_key_enc
-        if not blob:
-            return None
-        try:
-            return self._dcx_secret_fernet().decrypt(blob.encode()).decode()
-        except (InvalidToken, ValueError):
-            _logger.error(
-                "DCX-Meeting API key of company %s cannot be decrypted", self.id
-            )
-            return None
+        return self._dcx_decrypt_secret(
+            self.sudo().dcx_meeting_api_key_enc,
+            f"DCX-Meeting API key of company {self.id}",
+        )
 
     def _dcx_set_meeting_api_key(self, key):
         self.ensure_one()
         key = (key or "").strip()
-        blob = (
-            self._dcx_secret_fernet().encrypt(key.encode()).decode() if key else False
-        )
-        self.sudo().dcx_meeting_api_key_enc = blob
+        self.sudo().dcx_meeting_api_key_enc = self._dcx_encrypt_secret(key)

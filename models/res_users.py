@@ -1,10 +1,4 @@
-import logging
-
-from cryptography.fernet import InvalidToken
-
 from odoo import fields, models
-
-_logger = logging.getLogger(__name__)
 
 
 class ResUsers(models.Model):
@@ -83,18 +77,12 @@ class ResUsers(models.Model):
             user.dcx_xmpp_password_set = bool(stored.dcx_xmpp_password_enc)
 
     def _dcx_encrypt(self, value):
-        fernet = self.env["res.company"]._dcx_secret_fernet()
-        return fernet.encrypt(value.encode()).decode()
+        return self.env["res.company"]._dcx_encrypt_secret(value)
 
     def _dcx_decrypt(self, blob):
-        if not blob:
-            return None
-        try:
-            fernet = self.env["res.company"]._dcx_secret_fernet()
-            return fernet.decrypt(blob.encode()).decode()
-        except (InvalidToken, ValueError):
-            _logger.error("A DCX secret of user %s cannot be decrypted", self.id)
-            return None
+        return self.env["res.company"]._dcx_decrypt_secret(
+            blob, f"A DCX secret of user {self.id}"
+        )
 
     def _inverse_dcx_meeting_token(self):
         for user in self:
