@@ -69,6 +69,15 @@ function startProsody(dir, c2sPort, httpPort) {
     return { child, ready };
 }
 
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 function waitFor(predicate, what, ms = 15000) {
     return new Promise((resolve, reject) => {
         const start = Date.now();
@@ -120,7 +129,8 @@ test(
         const runs = [];
         let client = null;
         let sender = null;
-        t.after(() => {
+        let pid = null;
+        t.after(async () => {
             client?.stop("test done");
             try {
                 sender?.reset();
@@ -130,14 +140,21 @@ test(
             for (const r of runs) {
                 r.child.kill("SIGTERM");
             }
+            // Prosody still writes its data dir while it shuts down: wait for it
+            // to be gone before removing the dir (else rmdir races: ENOTEMPTY).
+            if (pid) {
+                await waitFor(() => !isAlive(pid), "prosody to exit", 10000).catch(() =>
+                    process.kill(pid, "SIGKILL")
+                );
+            }
             if (!process.env.DCX_KEEP_PROSODY_DIR) {
-                rmSync(dir, { recursive: true, force: true });
+                rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
             }
         });
 
         let run = startProsody(dir, c2s, http);
         runs.push(run);
-        let pid = await run.ready;
+        pid = await run.ready;
 
         const bus = createEventBus();
         const hooks = [];
